@@ -1,0 +1,185 @@
+"""The command line: run (Telegram), chat (terminal), ask, check, eval.
+
+    python -m bot                 Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat
+    python -m bot chat            the same conversation in the terminal
+    python -m bot ask "question"  one reply; --json for machine-readable lines
+    python -m bot check           validate the knowledge file
+    python -m bot eval FILE       score the matcher on a question set
+    python -m bot run [--webhook] the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.matcher import Decision, Matcher
+from bot.replies import (
+    Choice,
+    Reply,
+    choice_reply,
+    help_reply,
+    match_reply,
+    render_plain,
+    start_reply,
+    topics_reply,
+)
+
+EXIT_KNOWLEDGE_ERROR = 1
+
+TOKEN_HINT = (
+    "No TELEGRAM_BOT_TOKEN is set, so this is the terminal version of the bot.\n"
+    "To run it on Telegram: talk to @BotFather, send /newbot, and start again with\n"
+    "  TELEGRAM_BOT_TOKEN=<the token BotFather gives you> python -m bot\n"
+)
+
+
+def _load(path: str | None) -> KnowledgeBase:
+    try:
+        return load_knowledge(path)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(EXIT_KNOWLEDGE_ERROR) from None
+
+
+def command_check(args: argparse.Namespace) -> int:
+    knowledge = _load(args.knowledge)
+    print(f"ok: {len(knowledge)} entries")
+    return 0
+
+
+def _json_line(matcher: Matcher, question: str) -> str:
+    match = matcher.match(question)
+    answered = match.decision is Decision.ANSWER and match.entry is not None
+    top = match.candidates[0] if match.candidates else None
+    record = {
+        "question": question,
+        "decision": match.decision.value,
+        "matched": answered,
+        "id": top.entry.id if top else None,
+        "score": match.score,
+        "answer": match.entry.answer if answered and match.entry else None,
+        "source": match.entry.source if answered and match.entry else None,
+        "suggestions": [] if answered else [
+            {"id": c.entry.id, "question": c.entry.title, "score": c.score}
+            for c in match.candidates
+        ],
+    }
+    return json.dumps(record, ensure_ascii=False)
+
+
+def command_ask(args: argparse.Namespace) -> int:
+    knowledge = _load(args.knowledge)
+    matcher = Matcher(knowledge)
+    questions: Iterable[str] = args.question or (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        if args.json:
+            print(_json_line(matcher, question), flush=True)
+        else:
+            print(render_plain(match_reply(matcher.match(question), knowledge)))
+    return 0
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate, load_items, passes_bar, report
+
+    matcher = Matcher(_load(args.knowledge))
+    outcomes = evaluate(matcher, load_items(Path(args.file)))
+    print(report(outcomes))
+    return 0 if passes_bar(outcomes) else 1
+
+
+def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
+    """The Telegram conversation in a terminal: numbers stand in for buttons."""
+    knowledge = _load(args.knowledge)
+    matcher = Matcher(knowledge)
+    interactive = sys.stdin.isatty()
+    if hint:
+        print(hint)
+    print(render_plain(start_reply(knowledge)))
+    print("(type a number to press a button, /topics, /help, or /quit)\n")
+    choices: tuple[Choice, ...] = start_reply(knowledge).choices
+    while True:
+        try:
+            line = input("you> " if interactive else "").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not line:
+            continue
+        reply: Reply
+        if line in ("/quit", "/exit"):
+            return 0
+        if line.isdigit() and 1 <= int(line) <= len(choices):
+            reply = choice_reply(choices[int(line) - 1], knowledge)
+        elif line.startswith("/start"):
+            reply = start_reply(knowledge)
+        elif line.startswith("/help"):
+            reply = help_reply()
+        elif line.startswith("/topics"):
+            reply = topics_reply(knowledge)
+        else:
+            reply = match_reply(matcher.match(line), knowledge)
+        choices = reply.choices
+        print(f"bot> {render_plain(reply)}\n", flush=True)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from bot.telegram.runner import run
+
+    return run(knowledge_path=args.knowledge, webhook=args.webhook)
+
+
+def command_default(args: argparse.Namespace) -> int:
+    """README's first command: Telegram when a token is set, else the terminal chat."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        args.webhook = False
+        return command_run(args)
+    return command_chat(args, hint=TOKEN_HINT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Answer questions about one news article, on Telegram or in the terminal.",
+    )
+    parser.add_argument("--knowledge", metavar="PATH",
+                        help="knowledge file (default: $KNOWLEDGE_PATH, else knowledge.yaml)")
+    parser.set_defaults(handler=command_default)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate the knowledge file")
+    check.set_defaults(handler=command_check)
+
+    ask = commands.add_parser("ask", help="print the reply to questions")
+    ask.add_argument("question", nargs="*", help="questions (default: one a line on stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.set_defaults(handler=command_ask)
+
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.set_defaults(handler=command_chat)
+
+    evaluate = commands.add_parser("eval", help="score the matcher on a question set")
+    evaluate.add_argument("file", help="a YAML question set, e.g. ../shared/questions-dev.yaml")
+    evaluate.set_defaults(handler=command_eval)
+
+    run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", action="store_true",
+                     help="receive updates by webhook (also when WEBHOOK_URL is set)")
+    run.set_defaults(handler=command_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Score the matcher on a question set (the format of shared/questions-dev.yaml).
+
+In scope, an item is correct when the bot answers and the answer contains every keyword of one
+of the item's `expect` groups. Out of scope, it is right when the bot does not answer (a
+decline, or a "did you mean" that leaves the choice to the person). A wrong answer is any
+answer that is not correct: the failure that matters most.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.matcher import Decision, Match, Matcher
+
+IN_SCOPE_KINDS = ("paraphrase", "typo", "keyword", "casual", "group")
+OUT_OF_SCOPE_KINDS = ("out_of_scope_far", "out_of_scope_near")
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+@dataclass(frozen=True)
+class Item:
+    question: str
+    kind: str
+    expect: tuple[tuple[str, ...], ...]
+
+    @property
+    def in_scope(self) -> bool:
+        return not self.kind.startswith("out_of_scope")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: Item
+    match: Match
+    # "correct", "declined" (right for out-of-scope), "unanswered" or "wrong".
+    verdict: str
+
+
+def load_items(path: Path) -> list[Item]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Item(str(raw["q"]), str(raw["kind"]),
+             tuple(tuple(str(k) for k in group) for group in raw.get("expect") or ()))
+        for raw in document["items"]
+    ]
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+
+
+def answer_satisfies(answer: str, expect: tuple[tuple[str, ...], ...]) -> bool:
+    folded = _fold(answer)
+    return any(all(_fold(keyword) in folded for keyword in group) for group in expect)
+
+
+def judge(item: Item, match: Match) -> Outcome:
+    answered = match.decision is Decision.ANSWER and match.entry is not None
+    if not item.in_scope:
+        return Outcome(item, match, "wrong" if answered else "declined")
+    if not answered:
+        return Outcome(item, match, "unanswered")
+    assert match.entry is not None
+    good = answer_satisfies(match.entry.answer, item.expect)
+    return Outcome(item, match, "correct" if good else "wrong")
+
+
+def evaluate(matcher: Matcher, items: list[Item]) -> list[Outcome]:
+    return [judge(item, matcher.match(item.question)) for item in items]
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f} %" if whole else "    - "
+
+
+def report(outcomes: list[Outcome]) -> str:
+    """The summary, a per-kind table and every failure, as plain text."""
+    in_scope = [o for o in outcomes if o.item.in_scope]
+    out_scope = [o for o in outcomes if not o.item.in_scope]
+    correct = sum(o.verdict == "correct" for o in in_scope)
+    declined = sum(o.verdict == "declined" for o in out_scope)
+    wrong = sum(o.verdict == "wrong" for o in outcomes)
+    lines = [
+        f"in-scope answered correctly:  {correct}/{len(in_scope)}  "
+        f"{_percent(correct, len(in_scope))}",
+        f"out-of-scope not answered:    {declined}/{len(out_scope)}  "
+        f"{_percent(declined, len(out_scope))}",
+        f"wrong answers:                {wrong}/{len(outcomes)}  {_percent(wrong, len(outcomes))}",
+        f"overall right:                {correct + declined}/{len(outcomes)}  "
+        f"{_percent(correct + declined, len(outcomes))}",
+        "",
+        f"{'kind':<18} {'n':>3} {'right':>6} {'answer':>7} {'suggest':>8} {'decline':>8} "
+        f"{'wrong':>6}",
+    ]
+    kinds = [k for k in (*IN_SCOPE_KINDS, *OUT_OF_SCOPE_KINDS)
+             if any(o.item.kind == k for o in outcomes)]
+    kinds += sorted({o.item.kind for o in outcomes} - set(kinds))
+    for kind in kinds:
+        group = [o for o in outcomes if o.item.kind == kind]
+        decisions = Counter(o.match.decision for o in group)
+        right = sum(o.verdict in ("correct", "declined") for o in group)
+        lines.append(
+            f"{kind:<18} {len(group):>3} {right:>6} {decisions[Decision.ANSWER]:>7} "
+            f"{decisions[Decision.SUGGEST]:>8} {decisions[Decision.DECLINE]:>8} "
+            f"{sum(o.verdict == 'wrong' for o in group):>6}"
+        )
+    failures = [o for o in outcomes if o.verdict in ("wrong", "unanswered")]
+    if failures:
+        lines += ["", "failures:"]
+        for outcome in failures:
+            match = outcome.match
+            top = ", ".join(f"{c.entry.id} {c.score:.0f}" for c in match.candidates) or "-"
+            lines.append(f"  [{outcome.verdict}] ({outcome.item.kind}) {outcome.item.question!r}"
+                         f" -> {match.decision.value}: {top}")
+    return "\n".join(lines)
+
+
+def passes_bar(outcomes: list[Outcome]) -> bool:
+    """The issue's bar: >= 95 % in scope correct, >= 95 % out of scope declined, <= 2 % wrong."""
+    in_scope = [o for o in outcomes if o.item.in_scope]
+    out_scope = [o for o in outcomes if not o.item.in_scope]
+    correct = sum(o.verdict == "correct" for o in in_scope)
+    declined = sum(o.verdict == "declined" for o in out_scope)
+    wrong = sum(o.verdict == "wrong" for o in outcomes)
+    return (correct >= 0.95 * len(in_scope) and declined >= 0.95 * len(out_scope)
+            and wrong <= 0.02 * len(outcomes))

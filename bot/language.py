@@ -1,0 +1,201 @@
+"""The English the matcher needs: cleaning messages, words, stems, and how common a word is.
+
+Everything here is general English, not tuned to any question set: function words, chat filler,
+Snowball stems (PyStemmer), and word frequencies from the English list that ships with symspellpy
+(82,765 words counted in a large corpus), which tell a real but rare word ("weather", "rover")
+from a typo ("staton") and a common word ("doing") from an informative one ("scheduled").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import Stemmer
+
+# Function words carry no topic; question words are kept (see QUESTION_WORDS) because
+# "who", "when", "where" and "how many" say what kind of answer is wanted.
+STOPWORDS = frozenset("""
+a an the this that these those it its itself is are was were be been being am do does did
+doing done of in on at to for with by from about as into onto over under than then so such
+and or but if because while whether there here i me my mine myself you your yours we us our
+ours he him his she her they them their theirs one ones what which whom whose how can could
+would should will shall may might must has have having had get got gets just also too very
+really any some all each every other another more most much many only own same s t ll re ve
+d m y o u ur ya thing things anything something stuff like kind sort bit lot else even still
+yet ever
+""".split())
+
+QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
+# Question words that name the kind of answer: an entry that never answers "when" cannot
+# answer a "when" question, however many other words it shares. ("how much"/"how many" become
+# the word "quantity".)
+ANSWER_TYPE_WORDS = frozenset({"who", "when", "where", "quantity"})
+
+# Words that frame a question rather than say what it is about ("what does X mean", "who do
+# they keep mentioning"): when the knowledge base does not use them, they weigh little.
+FRAMING_WORDS = frozenset("""
+mean means meant meaning refer refers referring referred mention mentions mentioned
+mentioning say says said saying talk talks talking talked know knows knew explain explains
+explained describe describes described tell tells told keep keeps kept happen happens
+happened happening go goes going gone went actually basically exactly literally gonna wanna
+gotta think thinks thought guess wonder wondering question questions answer answers ask asks
+asked asking word words term terms
+""".split())
+
+# Chat noise that says nothing about the question: greetings, politeness, hedges, and phrases
+# about the article itself (every question is about the article).
+FILLER_PATTERNS = (
+    r"\b(?:hey|hi|hello|yo|hiya|howdy|greetings|dear)\b(?:\s+(?:there|bot|buddy|mate))?",
+    r"\b(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+|plz\s+)?"
+    r"(?:tell|explain|say|remind|show)\s+(?:me|us)\b",
+    r"\b(?:please|pls|plz|thanks|thank you|thx|ty)\b",
+    r"\b(?:do|does)\s+(?:you|u|anyone)\s+know\b",
+    r"\bi\s+(?:want|wanna|would like|'d like|need)\s+to\s+know\b",
+    r"\bi\s+(?:wonder|was wondering|am wondering)\b",
+    r"\b(?:tell|explain to|remind)\s+(?:me|us)\b",
+    r"\b(?:lol|lmao|rofl|haha+|hmm+|um+|uh+|erm|btw|tbh|imo|imho|idk|ngl|fr|rn|omg|ok|okay"
+    r"|k|pls|plz|bruh|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah|yep|welp|anyway|anyways"
+    r"|honestly|seriously|real talk)\b",
+    r"\b(?:according to|in|from|by|does|did|do)\s+(?:the|this|that)\s+(?:article|piece|story"
+    r"|text|news piece|report)(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
+    r"\bthe\s+(?:article|piece|story|text|author)\s+(?:says|said|mentions|claims|reports)\b",
+)
+_FILLER = re.compile("|".join(f"(?:{pattern})" for pattern in FILLER_PATTERNS))
+
+_LEADING_ADDRESS = re.compile(r"^\s*(?:/[a-z_]+(?:@\w+)?|@\w+)[\s,:;!.?-]*", re.IGNORECASE)
+_ANY_MENTION = re.compile(r"@\w+")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"',
+                         "”": '"', "„": '"', "«": '"', "»": '"', "–": "-", "—": "-",
+                         "‐": "-", "‑": "-"})
+_CONTRACTIONS = (
+    (re.compile(r"\b(?:can't|cant|cannot)\b"), "can not"),
+    (re.compile(r"\b(?:won't|wont)\b"), "will not"),
+    (re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|should|would|could)(?:n't|nt)\b"),
+     r"\1 not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'(?:s|re|ll|ve|d|m)\b"), ""),
+)
+_QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b")
+# Chat spellings of common words, so they drop out or match like the words they stand for.
+CHAT_SPELLINGS = {
+    "wat": "what", "wut": "what", "wot": "what", "whats": "what", "u": "you", "ur": "your",
+    "r": "are", "y": "why", "cuz": "because", "coz": "because", "bc": "because",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "tho": "though",
+    "abt": "about", "bout": "about", "govt": "government", "whos": "who", "wheres": "where",
+    "whens": "when", "hows": "how", "thx": "thanks", "pls": "please", "plz": "please",
+}
+_CHAT_SPELLING = re.compile(r"\b(?:" + "|".join(CHAT_SPELLINGS) + r")\b")
+# Words are runs of letters, or runs of digits ("luna27" -> luna, 27).
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+# Longest message worth reading: Telegram's own message limit. Longer input is cut, so a
+# 10,000-character paste costs no more than a long question.
+MAX_INPUT_CHARS = 4096
+
+
+# Before lower-casing, a capitalised "US"/"U.S." is the country, not the pronoun "us".
+_COUNTRY_US = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
+_TLDR = re.compile(r"\btl\s*[;:,.]?\s*dr\b")
+
+
+def clean(text: str) -> str:
+    """Lower-cased, NFKC, straight quotes, without a leading /command or @mention, filler gone."""
+    text = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS]).translate(_QUOTES)
+    text = _COUNTRY_US.sub(" usa ", text).casefold()
+    text = _TLDR.sub(" tldr ", text)
+    text = _LEADING_ADDRESS.sub(" ", text)
+    text = _ANY_MENTION.sub(" ", text)
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _CHAT_SPELLING.sub(lambda word: CHAT_SPELLINGS[word.group()], text)
+    text = _QUANTITY.sub(" quantity ", text)
+    return _FILLER.sub(" ", text)
+
+
+def words(text: str) -> list[str]:
+    """The words of an already-cleaned text, in order."""
+    return _WORD.findall(text)
+
+
+_stemmer = Stemmer.Stemmer("english")
+QUESTION_STEMS = frozenset(_stemmer.stemWords([*QUESTION_WORDS, "quantity"]))
+ANSWER_TYPE_STEMS = frozenset(_stemmer.stemWords(list(ANSWER_TYPE_WORDS)))
+
+
+def stems(tokens: list[str]) -> list[str]:
+    return _stemmer.stemWords(tokens)
+
+
+def stem(token: str) -> str:
+    return _stemmer.stemWord(token)
+
+
+def _frequency_list_path() -> Path | None:
+    """Locate symspellpy's word list without importing symspellpy (which imports more)."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "frequency_dictionary_en_82_765.txt"
+    return path if path.exists() else None
+
+
+# The list's rarest entries (counts near 12,700) include misspellings and fragments ("chian");
+# a word this frequent is a real word that someone typed on purpose.
+REAL_WORD_MIN_COUNT = 200_000
+
+
+@cache
+def english_frequencies() -> dict[str, int]:
+    path = _frequency_list_path()
+    if path is None:
+        return {}
+    frequencies: dict[str, int] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            word, _, count = line.partition(" ")
+            frequencies[word] = int(count)
+    return frequencies
+
+
+@cache
+def _total_count() -> int:
+    return sum(english_frequencies().values()) or 1
+
+
+def is_real_word(token: str) -> bool:
+    return english_frequencies().get(token, 0) >= REAL_WORD_MIN_COUNT
+
+
+def rarity(token: str) -> float | None:
+    """-log10 of the word's share of English text: 'the' ~1.3, 'doing' ~3.4, 'rover' ~4.8."""
+    count = english_frequencies().get(token)
+    if not count:
+        return None
+    return -math.log10(count / _total_count())
+
+
+# How informative a word is in general English, from its rarity: 'up' (2.7) -> 0.7,
+# 'doing' (3.4) -> 1.4, 'weather' (3.7) -> 1.7, 'rover' (4.8) -> 2.8; words the list does not
+# know (names like "Roscosmos", numbers) count as the rarest.
+RARITY_OFFSET = 2.0
+MIN_INFORMATIVENESS, MAX_INFORMATIVENESS = 0.2, 3.0
+# Unknown words of one or two letters ("u", "rn") are chat noise more often than names.
+SHORT_WORD_INFORMATIVENESS = 0.3
+# Framing words say little about what is asked.
+FRAMING_INFORMATIVENESS = 0.3
+
+
+def informativeness(word: str) -> float:
+    if word in FRAMING_WORDS:
+        return FRAMING_INFORMATIVENESS
+    value = rarity(word)
+    if value is not None:
+        return min(MAX_INFORMATIVENESS, max(MIN_INFORMATIVENESS, value - RARITY_OFFSET))
+    if len(word) <= 2 and not word.isdigit():
+        return SHORT_WORD_INFORMATIVENESS
+    return MAX_INFORMATIVENESS

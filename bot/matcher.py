@@ -1,0 +1,334 @@
+"""Map a question onto the knowledge base: answer, suggest, or decline.
+
+The idea in one screen:
+1. A message becomes *terms*: cleaned (see language.clean), split into words, each word that
+   the knowledge base does not know aligned to its nearest knowledge-base word when it looks
+   like a typo (rapidfuzz, optimal string alignment), Snowball-stemmed, and folded through the
+   curator's synonym groups. Function words drop out; question words (who, when, where, why,
+   how many) stay, because they say what kind of answer is wanted.
+2. Each term has a *weight*: how informative it is. Knowledge-base words weigh by how few
+   entries use them (IDF). Words the knowledge base never uses weigh by how rare they are in
+   English, and unknown non-words (names like "SpaceX") weigh the most: a question about
+   something the article never mentions must not be answered from the words it shares.
+3. An entry's score (0-100) mixes how much of the question's weight its best phrasing covers
+   (and how much of that phrasing the question covers) with how much of the question's weight
+   appears anywhere in the entry.
+4. One clear winner is answered; close or middling candidates are offered as "did you mean";
+   the rest is declined, with the nearest topics offered.
+
+Candidate entries come from an inverted index over terms, so the cost grows with the entries
+that share a word with the question, not with the size of the knowledge base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot import language
+from bot.knowledge import Entry, KnowledgeBase
+
+# --- thresholds (chosen with `python -m bot eval tests/questions/tune.yaml`) ---------------
+# An answer needs a score this high and this far ahead of the next entry.
+ANSWER_MIN_SCORE = 60.0
+ANSWER_MARGIN = 4.0
+# Below the answer bar but this high: "did you mean…" with the close candidates.
+SUGGEST_MIN_SCORE = 42.0
+# How far below the top a candidate may be and still be offered beside it.
+SUGGEST_SPREAD = 12.0
+MAX_SUGGESTIONS = 3
+# A declined question still offers the nearest topics when they are at least this close.
+RELATED_MIN_SCORE = 20.0
+
+# --- weights --------------------------------------------------------------------------------
+# The best phrasing's fit versus the whole entry's coverage of the question.
+PHRASING_SHARE = 0.6
+# Within a phrasing's fit: F-beta with beta 2, so covering the question matters more than
+# covering the phrasing (a terse question covers little of a long phrasing).
+FIT_BETA = 2.0
+QUESTION_WORD_WEIGHT = 1.0
+# A word the knowledge base does not know, and that is not itself a real English word, is read
+# as a typo of the nearest known word within this many edits (optimal string alignment: a
+# swap of neighbours is one edit): one from four letters on, two from eight.
+TYPO_MIN_LENGTH = 4
+TYPO_TWO_EDITS_LENGTH = 8
+
+
+class Decision(StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One informative unit of a question: a stem (or a synonym group's canonical stem)."""
+
+    word: str
+    stem: str
+    weight: float
+    known: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+    phrasing: str
+
+
+@dataclass(frozen=True)
+class Match:
+    question: str
+    decision: Decision
+    # Ranked: the answer first; or the suggestions; or, for a decline, the nearest topics.
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def entry(self) -> Entry | None:
+        return self.candidates[0].entry if self.decision is Decision.ANSWER else None
+
+    @property
+    def score(self) -> float:
+        return self.candidates[0].score if self.candidates else 0.0
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    entry_index: int
+    text: str
+    stems: frozenset[str]
+    weight: float
+
+
+class Matcher:
+    """Built once from a knowledge base; `match` is pure and safe to call concurrently."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        self._synonyms = _synonym_table(knowledge.synonyms)
+        self._max_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
+        entry_texts = [
+            [*entry.questions, entry.answer, *entry.tags] for entry in knowledge.entries
+        ]
+        self._vocabulary = sorted({
+            word
+            for texts in entry_texts for text in texts
+            for word in language.words(language.clean(text))
+            if word not in language.STOPWORDS
+        } | {word for group in knowledge.synonyms for phrase in group for word in phrase.split()})
+        self._known_words = frozenset(self._vocabulary)
+        # Typos of function words ("wich", "waht") align too, and then drop out as stopwords.
+        self._alignable = sorted(set(self._vocabulary) | {
+            word for word in language.STOPWORDS | language.QUESTION_WORDS
+            if len(word) >= TYPO_MIN_LENGTH})
+
+        bags = [
+            frozenset(stem for text in texts for stem in self._stems_of(text))
+            for texts in entry_texts
+        ]
+        # How many entries are *about* a word: their phrasings and tags use it. Answers repeat
+        # context ("Rogozin, the head of Roscosmos") that would make topic words look common,
+        # so a word counts its answers only when no phrasing uses it.
+        topic_frequency: dict[str, int] = defaultdict(int)
+        for entry in knowledge.entries:
+            for stem in {stem for text in (*entry.questions, *entry.tags)
+                         for stem in self._stems_of(text)}:
+                topic_frequency[stem] += 1
+        document_frequency: dict[str, int] = defaultdict(int)
+        for bag in bags:
+            for stem in bag:
+                document_frequency[stem] += 1
+        document_frequency.update(topic_frequency)
+        # A knowledge-base word weighs its general informativeness times how few entries
+        # are about it (IDF, relative to a word in one entry): "roscosmos" much, "russia" little.
+        count = len(bags)
+        top_idf = math.log((count + 1) / 1.5)
+        surface = self._commonest_surface_forms(entry_texts)
+        self._weights = {
+            stem: language.informativeness(surface.get(stem, stem))
+            * math.log((count + 1) / (frequency + 0.5)) / top_idf
+            for stem, frequency in document_frequency.items()
+        }
+        self._bags = bags
+        self._index_of = {entry.id: index for index, entry in enumerate(knowledge.entries)}
+        self._phrasings: list[_Phrasing] = []
+        self._phrasings_by_stem: dict[str, list[int]] = defaultdict(list)
+        for entry_index, entry in enumerate(knowledge.entries):
+            for text in entry.questions:
+                phrasing_stems = frozenset(self._stems_of(text))
+                if not phrasing_stems:
+                    continue
+                weight = sum(self._weight_of_known(stem) for stem in phrasing_stems)
+                self._phrasings.append(_Phrasing(entry_index, text, phrasing_stems, weight))
+                for stem in phrasing_stems:
+                    self._phrasings_by_stem[stem].append(len(self._phrasings) - 1)
+        # The answer types (who, when, where, how many) each entry's phrasings answer.
+        self._answer_types = [
+            frozenset(stem for stem in bag if stem in language.ANSWER_TYPE_STEMS)
+            for bag in (frozenset().union(*(p.stems for p in self._phrasings
+                                            if p.entry_index == index))
+                        for index in range(len(knowledge.entries)))
+        ]
+        self._entries_by_stem: dict[str, list[int]] = defaultdict(list)
+        for entry_index, bag in enumerate(bags):
+            for stem in bag:
+                self._entries_by_stem[stem].append(entry_index)
+
+    def _commonest_surface_forms(self, texts: list[list[str]]) -> dict[str, str]:
+        """Each stem's most frequent English spelling, to look up how informative it is."""
+        forms: dict[str, str] = {}
+        frequencies = language.english_frequencies()
+        for text in (text for group in texts for text in group):
+            for term in self._fold(language.words(language.clean(text))):
+                word = term.word.split()[0] if " " in term.word else term.word
+                known = forms.get(term.stem)
+                if known is None or frequencies.get(word, 0) > frequencies.get(known, 0):
+                    forms[term.stem] = word
+        return forms
+
+    # --- text to terms ------------------------------------------------------------------
+
+    def _stems_of(self, text: str) -> list[str]:
+        """Knowledge-base text to stems: no typo alignment, the curator's words are right."""
+        return [term.stem for term in self._fold(language.words(language.clean(text)))]
+
+    def _fold(self, words: list[str]) -> Iterable[Term]:
+        """Stem the words, replace synonym phrases by their canonical stem, drop stopwords."""
+        stemmed = language.stems(words)
+        position = 0
+        while position < len(words):
+            for length in range(min(self._max_phrase, len(words) - position), 0, -1):
+                canonical = self._synonyms.get(tuple(stemmed[position:position + length]))
+                if canonical is not None:
+                    yield Term(" ".join(words[position:position + length]), canonical, 0.0, True)
+                    position += length
+                    break
+            else:
+                word = words[position]
+                if word not in language.STOPWORDS:
+                    yield Term(word, stemmed[position], 0.0, True)
+                position += 1
+
+    def _weight_of_known(self, stem: str) -> float:
+        if stem in language.QUESTION_STEMS:
+            return QUESTION_WORD_WEIGHT
+        return self._weights.get(stem, language.MAX_INFORMATIVENESS)
+
+    def _align_typo(self, word: str) -> str:
+        """The knowledge-base word this one is a typo of, or the word itself."""
+        if (word in self._known_words or word in language.STOPWORDS
+                or len(word) < TYPO_MIN_LENGTH or word.isdigit() or language.is_real_word(word)
+                or language.stem(word) in self._weights):
+            return word
+        edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH else 1
+        best = process.extractOne(word, self._alignable, scorer=OSA.distance, score_cutoff=edits)
+        if best is None:
+            return word
+        known = best[0]
+        # A known word plus an ending ("spacex", "russiagate") is another word, not a typo;
+        # a doubled last letter ("admitt") is.
+        extra = word[len(known):] if word.startswith(known) else ""
+        if extra and set(extra) != {known[-1]}:
+            return word
+        return known
+
+    def terms(self, question: str) -> list[Term]:
+        """The weighted terms of a user's question, each stem once."""
+        words = [self._align_typo(word) for word in language.words(language.clean(question))]
+        terms: dict[str, Term] = {}
+        for term in self._fold(words):
+            if term.stem in terms:
+                continue
+            if term.stem in self._weights or term.stem in language.QUESTION_STEMS:
+                weight, known = self._weight_of_known(term.stem), True
+            else:
+                weight, known = language.informativeness(term.word), False
+            terms[term.stem] = Term(term.word, term.stem, weight, known)
+        return list(terms.values())
+
+    # --- ranking ------------------------------------------------------------------------
+
+    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
+        """Entries ordered by score, best first; only entries sharing a term are scored."""
+        return self._rank_terms(self.terms(question), limit)
+
+    def _rank_terms(self, terms: list[Term], limit: int) -> list[Candidate]:
+        total = sum(term.weight for term in terms)
+        if total <= 0:
+            return []
+        phrasing_overlap: dict[int, float] = defaultdict(float)
+        entry_overlap: dict[int, float] = defaultdict(float)
+        for term in terms:
+            if not term.known:
+                continue
+            for phrasing_index in self._phrasings_by_stem.get(term.stem, ()):
+                phrasing_overlap[phrasing_index] += term.weight
+            for entry_index in self._entries_by_stem.get(term.stem, ()):
+                entry_overlap[entry_index] += term.weight
+
+        best_fit: dict[int, tuple[float, str]] = {}
+        for phrasing_index, overlap in phrasing_overlap.items():
+            phrasing = self._phrasings[phrasing_index]
+            fit = _f_beta(overlap / total, overlap / phrasing.weight if phrasing.weight else 0)
+            if fit > best_fit.get(phrasing.entry_index, (-1.0, ""))[0]:
+                best_fit[phrasing.entry_index] = (fit, phrasing.text)
+
+        candidates = []
+        for entry_index, overlap in entry_overlap.items():
+            fit, phrasing = best_fit.get(entry_index, (0.0, ""))
+            score = 100 * (PHRASING_SHARE * fit + (1 - PHRASING_SHARE) * overlap / total)
+            entry = self.knowledge.entries[entry_index]
+            candidates.append(Candidate(entry, round(score, 1), phrasing or entry.title))
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry.id))
+        return candidates[:limit]
+
+    def answers_type_of(self, entry_index: int, terms: list[Term]) -> bool:
+        """False when the question asks who/when/where/how many and the entry never says."""
+        wanted = {term.stem for term in terms if term.stem in language.ANSWER_TYPE_STEMS}
+        return wanted <= self._answer_types[entry_index]
+
+    def match(self, question: str) -> Match:
+        terms = self.terms(question)
+        candidates = self._rank_terms(terms, limit=MAX_SUGGESTIONS + 1)
+        top = candidates[0].score if candidates else 0.0
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        best = candidates[0].entry if candidates else None
+        # A close rival that the winner offers as a related question anyway does not make the
+        # match unclear: the person is one button away from it.
+        clear = top - runner_up >= ANSWER_MARGIN or (
+            best is not None and len(candidates) > 1 and candidates[1].entry.id in best.related)
+        if (best is not None and top >= ANSWER_MIN_SCORE and clear
+                and self.answers_type_of(self._index_of[best.id], terms)):
+            return Match(question, Decision.ANSWER, (candidates[0],))
+        if top >= SUGGEST_MIN_SCORE:
+            close = [c for c in candidates
+                     if c.score >= max(SUGGEST_MIN_SCORE, top - SUGGEST_SPREAD)]
+            return Match(question, Decision.SUGGEST, tuple(close[:MAX_SUGGESTIONS]))
+        nearest = [c for c in candidates if c.score >= RELATED_MIN_SCORE]
+        return Match(question, Decision.DECLINE, tuple(nearest[:MAX_SUGGESTIONS]))
+
+
+def _f_beta(recall: float, precision: float) -> float:
+    if recall <= 0 or precision <= 0:
+        return 0.0
+    beta2 = FIT_BETA * FIT_BETA
+    return (1 + beta2) * precision * recall / (beta2 * precision + recall)
+
+
+def _synonym_table(groups: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], str]:
+    """Each synonym phrase, as a tuple of stems, to its group's canonical stem(s)."""
+    table: dict[tuple[str, ...], str] = {}
+    for group in groups:
+        canonical = " ".join(language.stems(language.words(language.clean(group[0]))))
+        for phrase in group:
+            phrase_stems = tuple(language.stems(language.words(language.clean(phrase))))
+            if phrase_stems:
+                table.setdefault(phrase_stems, canonical)
+    return table
