@@ -82,6 +82,17 @@ def match_reply(match: Match, knowledge: KnowledgeBase, *, brief: bool = False) 
     return Reply(text, None, choices, Decision.DECLINE, None, match.score)
 
 
+def inline_answer_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:
+    """An answer sent into any chat through inline mode: it carries its source with it."""
+    return Reply(f"{entry.answer}\n\nSource: “{entry.source}” ({knowledge.title})", entry.title,
+                 decision=Decision.ANSWER, entry_id=entry.id)
+
+
+def slow_down_reply(window_seconds: float) -> Reply:
+    return Reply(f"You’re asking faster than I can read. Please wait {window_seconds:g} seconds "
+                 "and ask again.")
+
+
 def gone_reply() -> Reply:
     """For a button from an older knowledge base whose entry no longer exists."""
     return Reply("That topic is gone: the knowledge base has changed since this button was "
@@ -115,6 +126,10 @@ def help_reply(bot_username: str | None = None) -> Reply:
 
 def ask_usage_reply() -> Reply:
     return Reply("Usage: /ask <question>, or reply /ask to a message with a question.")
+
+
+def unknown_command_reply() -> Reply:
+    return Reply("I don’t know that command. Send /help to see what I can do, or just ask.")
 
 
 def not_text_reply() -> Reply:

@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any, NoReturn
 
 from aiohttp import web
@@ -117,6 +118,47 @@ class FaultPlan:
 
     def applies_to(self, method: str) -> bool:
         return method in self.methods if self.methods is not None else method not in self.exempt
+
+
+# The tags Telegram's HTML parse mode accepts; anything else is "can't parse entities".
+_HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
+                        "pre", "tg-spoiler", "span", "blockquote", "tg-emoji"})
+
+
+class _TelegramHTML(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag not in _HTML_TAGS:
+            raise _ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag "
+                                 f"\"{tag}\"")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            raise _ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag "
+                                 f"\"{tag}\"")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse_telegram_html(text: str) -> str:
+    """Plain text of a parse_mode=HTML message; malformed markup is a 400, as on Telegram.
+
+    A bare "<" or "&" that is not an entity is also refused, so unescaped user text shows up.
+    """
+    if re.search(r"<(?![a-zA-Z/])|&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", text):
+        raise _ApiError(400, "Bad Request: can't parse entities: unescaped character")
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.open:
+        raise _ApiError(400, f"Bad Request: can't parse entities: unclosed \"{parser.open[-1]}\"")
+    return "".join(parser.text)
 
 
 class _ApiError(Exception):
@@ -448,7 +490,10 @@ class FakeBotAPI:
         return {k: self.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
 
     @staticmethod
-    def _check_text(text: Any) -> str:
+    def _check_text(text: Any, parse_mode: Any = None) -> str:
+        """The text a user would see: HTML parsed like Telegram does (and refused as it does)."""
+        if isinstance(text, str) and str(parse_mode).upper() == "HTML":
+            text = parse_telegram_html(text)
         if not isinstance(text, str) or not text.strip():
             raise _ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
@@ -467,7 +512,8 @@ class FakeBotAPI:
         return markup
 
     def _send_message(self, p: dict[str, Any]) -> dict[str, Any]:
-        chat, text = self._chat(p.get("chat_id")), self._check_text(p.get("text"))
+        chat = self._chat(p.get("chat_id"))
+        text = self._check_text(p.get("text"), p.get("parse_mode"))
         fields: dict[str, Any] = {"text": text}
         if p.get("entities"):
             fields["entities"] = p["entities"]
@@ -491,7 +537,8 @@ class FakeBotAPI:
             raise _ApiError(400, "Bad Request: message to edit not found")
         if msg.get("from", {}).get("id") != self.bot_user["id"]:
             raise _ApiError(400, "Bad Request: message can't be edited")
-        text = self._check_text(p.get("text")) if with_text else msg.get("text")
+        text = (self._check_text(p.get("text"), p.get("parse_mode")) if with_text
+                else msg.get("text"))
         markup = self._inline_markup(p.get("reply_markup"))
         if text == msg.get("text") and markup == msg.get("reply_markup"):
             raise _ApiError(400, _NOT_MODIFIED)

@@ -1,0 +1,118 @@
+"""Settings from the environment, validated once at start.
+
+Every problem is a one-line message a person can act on; none of them repeats the token.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge import DEFAULT_PATH
+
+# BotFather tokens look like "123456789:AA…" (a bot id, a colon, 35 URL-safe characters).
+TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
+# Telegram's secret_token for setWebhook: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)
+    api_base_url: str | None = None
+    knowledge_path: Path = DEFAULT_PATH
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    admin_user_ids: frozenset[int] = frozenset()
+    flood_max: int = 10
+    flood_window: float = 10.0
+    # Seconds to wait for Telegram's answer to one request before retrying it.
+    read_timeout: float = 10.0
+    # How many updates are handled at once (1 = one after another).
+    concurrent_updates: int = 64
+    # How long shutdown waits for replies in flight.
+    shutdown_grace: float = 10.0
+    rate_limit: bool = True
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw[:20]!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}")
+    return value
+
+
+def check_token(token: str | None) -> str:
+    if not token or not token.strip():
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather "
+                          "(/newbot) and set TELEGRAM_BOT_TOKEN")
+    token = token.strip()
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: it should look like "
+                          "123456789:AAE… as given by @BotFather")
+    return token
+
+
+def load_settings(env: Mapping[str, str] | None = None, *,
+                  knowledge_path: str | None = None, webhook: bool = False) -> Settings:
+    env = os.environ if env is None else env
+    token = check_token(env.get("TELEGRAM_BOT_TOKEN"))
+    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
+    if base_url and not re.match(r"https?://", base_url):
+        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://, "
+                          "e.g. http://127.0.0.1:8081/bot")
+    log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook and not webhook_url:
+        raise ConfigError("--webhook needs WEBHOOK_URL, the public https:// address that "
+                          "Telegram should post updates to")
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url:
+        if not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
+            raise ConfigError("WEBHOOK_URL must be an https:// address")
+        if not secret or not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            raise ConfigError("webhook mode needs WEBHOOK_SECRET: 1-256 characters of "
+                              "A-Z, a-z, 0-9, _ and -")
+    admins: set[int] = set()
+    for part in re.split(r"[\s,]+", env.get("ADMIN_USER_IDS", "").strip()):
+        if part:
+            if not part.lstrip("-").isdigit():
+                raise ConfigError(f"ADMIN_USER_IDS must be numeric Telegram user ids, not "
+                                  f"{part[:20]!r}")
+            admins.add(int(part))
+    return Settings(
+        token=token,
+        api_base_url=base_url,
+        knowledge_path=Path(knowledge_path or env.get("KNOWLEDGE_PATH") or DEFAULT_PATH),
+        log_level=log_level,
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        listen=env.get("LISTEN", "0.0.0.0").strip() or "0.0.0.0",
+        port=int(_number(env, "PORT", 8443, minimum=1)),
+        admin_user_ids=frozenset(admins),
+        flood_max=int(_number(env, "FLOOD_MAX", 10, minimum=1)),
+        flood_window=_number(env, "FLOOD_WINDOW", 10.0, minimum=0.1),
+        read_timeout=_number(env, "TELEGRAM_READ_TIMEOUT", 10.0, minimum=0.1),
+        concurrent_updates=int(_number(env, "CONCURRENT_UPDATES", 64, minimum=1)),
+        shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, minimum=0),
+        rate_limit=env.get("RATE_LIMIT", "on").strip().lower() not in ("0", "off", "false", "no"),
+    )

@@ -1,0 +1,161 @@
+"""The Application factory: the builder, the handlers and what runs at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Message,
+    MessageEntity,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.knowledge import KnowledgeError
+from bot.telegram import handlers
+from bot.telegram.delivery import deliver
+from bot.telegram.services import FloodGuard, Library, LibraryHolder, Services
+
+logger = logging.getLogger(__name__)
+
+# Telegram's documented broadcast limits: about 30 messages a second overall and 20 a minute
+# in one group.
+OVERALL_MESSAGES_PER_SECOND = 30
+GROUP_MESSAGES_PER_MINUTE = 20
+
+PRIVATE_COMMANDS = [
+    BotCommand("start", "What this bot knows"),
+    BotCommand("topics", "Everything the article covers"),
+    BotCommand("ask", "Ask a question about the article"),
+    BotCommand("help", "How to use the bot in private, groups and inline"),
+]
+GROUP_COMMANDS = [
+    BotCommand("ask", "Ask a question about the article"),
+    BotCommand("topics", "Everything the article covers"),
+    BotCommand("help", "How to use the bot"),
+]
+
+
+class _FromHuman(filters.MessageFilter):
+    """A message with a sender who is not a bot (and not sent via one)."""
+
+    def filter(self, message: Message) -> bool:
+        sender = message.from_user
+        return sender is not None and not sender.is_bot and message.via_bot is None
+
+
+class _AddressedToBot(filters.MessageFilter):
+    """A group message that mentions this bot, or replies to one of its messages."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".casefold()
+        return any(text.casefold() == mention
+                   for text in message.parse_entities([MessageEntity.MENTION]).values())
+
+
+class _FromAdmin(filters.MessageFilter):
+    def __init__(self, admin_ids: frozenset[int]) -> None:
+        super().__init__(name="FromAdmin")
+        self.admin_ids = admin_ids
+
+    def filter(self, message: Message) -> bool:
+        return message.from_user is not None and message.from_user.id in self.admin_ids
+
+
+async def _register_commands(application: Application) -> None:
+    """The command menu, per scope; a failure here is logged, not fatal."""
+    bot = application.bot
+    try:
+        await deliver(lambda: bot.set_my_commands(
+            PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats()), "setMyCommands")
+        await deliver(lambda: bot.set_my_commands(
+            GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats()), "setMyCommands")
+    except Exception:
+        logger.warning("could not register the command menu", exc_info=True)
+    _reload_on_sighup(application)
+    logger.info("serving @%s with %d entries", bot.username,
+                len(application.bot_data["services"].library.current.knowledge))
+
+
+def _reload_on_sighup(application: Application) -> None:
+    holder: LibraryHolder = application.bot_data["services"].library
+
+    async def reload() -> None:
+        try:
+            library = await holder.reload()
+        except KnowledgeError as error:
+            logger.error("SIGHUP reload refused, still serving the previous knowledge base:\n%s",
+                         error)
+            return
+        logger.info("SIGHUP: reloaded %d entries from %s", len(library.knowledge), holder.path)
+
+    try:
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: application.create_task(reload()))
+    except (NotImplementedError, RuntimeError, AttributeError):  # not on this platform/thread
+        logger.debug("SIGHUP reload is not available here")
+
+
+def build_application(settings: Settings, library: Library) -> Application:
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .read_timeout(settings.read_timeout)
+        .write_timeout(settings.read_timeout)
+        .connect_timeout(settings.read_timeout)
+        .pool_timeout(settings.read_timeout)
+        .concurrent_updates(settings.concurrent_updates if settings.concurrent_updates > 1
+                            else False)
+        .post_init(_register_commands)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.rate_limit:
+        # Retries on RetryAfter are delivery's job (one place for every retry), so none here.
+        builder = builder.rate_limiter(AIORateLimiter(
+            overall_max_rate=OVERALL_MESSAGES_PER_SECOND, overall_time_period=1,
+            group_max_rate=GROUP_MESSAGES_PER_MINUTE, group_time_period=60, max_retries=0))
+    application = builder.build()
+    application.bot_data["services"] = Services(
+        settings=settings,
+        library=LibraryHolder(settings.knowledge_path, library),
+        flood=FloodGuard(settings.flood_max, settings.flood_window),
+    )
+
+    new_message = filters.UpdateType.MESSAGE & _FromHuman()
+    private = new_message & filters.ChatType.PRIVATE
+    groups = new_message & filters.ChatType.GROUPS
+    application.add_handlers([
+        CommandHandler("reload", handlers.reload_knowledge,
+                       filters=private & _FromAdmin(settings.admin_user_ids)),
+        CommandHandler("start", handlers.start, filters=private),
+        CommandHandler("help", handlers.help_command, filters=new_message),
+        CommandHandler("topics", handlers.topics, filters=new_message),
+        CommandHandler("ask", handlers.ask, filters=new_message),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+        MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+        MessageHandler(private & ~filters.TEXT, handlers.not_text),
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & _AddressedToBot(),
+                       handlers.group_addressed),
+        CallbackQueryHandler(handlers.button),
+        InlineQueryHandler(handlers.inline_query),
+    ])
+    application.add_error_handler(handlers.on_error)
+    return application

@@ -1,0 +1,56 @@
+"""Logging that never shows the bot token.
+
+The token travels in every Bot API URL: httpx logs URLs at INFO, PTB logs requests at DEBUG, and
+network errors quote the URL. Every log record is redacted as it is created (a record factory),
+so no handler, formatter or test capture ever sees anything shaped like a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any, TextIO
+
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+REDACTED = "[REDACTED-TOKEN]"
+
+
+def redact(text: str) -> str:
+    return TOKEN_SHAPE.sub(REDACTED, text)
+
+
+def _redacting_factory(make_record: Any) -> Any:
+    def make_redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed %-format: keep the raw text, still redacted
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact(message), None
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return record
+
+    make_redacted_record._redacts_tokens = True  # type: ignore[attr-defined]
+    return make_redacted_record
+
+
+def install_redaction() -> None:
+    """Idempotent: every log record made from now on is free of token-shaped text."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "_redacts_tokens", False):
+        logging.setLogRecordFactory(_redacting_factory(factory))
+
+
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Redaction on, one stream handler, and httpx at WARNING (its INFO lines carry URLs)."""
+    install_redaction()
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,0 +1,105 @@
+"""Replies as Telegram sees them: HTML text in pieces, and inline keyboards.
+
+Buttons carry everything needed to serve a press in `callback_data` ("a:<entry id>"), so any
+replica can answer it without remembering anything, and an id that no longer exists is simply
+"gone".
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.replies import Action, Choice, Reply, render_html
+
+# Telegram's limit for one message's text, after entity parsing.
+MESSAGE_LIMIT = 4096
+# Telegram's limit for callback_data, in bytes.
+CALLBACK_DATA_LIMIT = 64
+# Telegram shows at most this much of a button label; longer ones are cut with an ellipsis.
+BUTTON_LABEL_LIMIT = 60
+
+_PREFIX = {Action.ANSWER: "a", Action.SOURCE: "s", Action.TOPICS: "t"}
+_ACTION = {prefix: action for action, prefix in _PREFIX.items()}
+
+
+def encode_choice(choice: Choice) -> str:
+    data = f"{_PREFIX[choice.action]}:{choice.target}"
+    if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode_choice(data: str | None) -> Choice | None:
+    """The choice a button stands for, or None for data this bot never made."""
+    if not data or len(data.encode("utf-8", "replace")) > CALLBACK_DATA_LIMIT:
+        return None
+    prefix, _, target = data.partition(":")
+    action = _ACTION.get(prefix)
+    if action is None or not target or not re.fullmatch(r"[a-z0-9_]+", target):
+        return None
+    return Choice("", action, target)
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= BUTTON_LABEL_LIMIT else text[: BUTTON_LABEL_LIMIT - 1] + "…"
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """One button a row (question labels are long); paging buttons share the last row."""
+    if not reply.choices:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    paging: list[InlineKeyboardButton] = []
+    for choice in reply.choices:
+        button = InlineKeyboardButton(_label(choice.label), callback_data=encode_choice(choice))
+        if choice.action is Action.TOPICS:
+            paging.append(button)
+        else:
+            rows.append([button])
+    if paging:
+        rows.append(paging)
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a paragraph, else a sentence, else a word."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = window.rfind("\n\n")
+        if cut < limit // 2:
+            sentence_ends = [m.end() for m in re.finditer(r"[.!?…](?:\s|$)", window)]
+            cut = sentence_ends[-1] if sentence_ends and sentence_ends[-1] >= limit // 2 else -1
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def html_pieces(reply: Reply) -> list[str]:
+    """The reply as Telegram HTML messages, each within the limit once escaped."""
+    if len(render_html(reply)) <= MESSAGE_LIMIT:
+        return [render_html(reply)]
+    pieces: list[str] = []
+    for number, piece in enumerate(_pieces_within(reply.text, MESSAGE_LIMIT - 256)):
+        pieces.append(render_html(Reply(piece, reply.title if number == 0 else None)))
+    return pieces
+
+
+def _pieces_within(text: str, limit: int) -> list[str]:
+    """Split until every piece fits once HTML-escaped ("&" grows to "&amp;")."""
+    pieces = []
+    for piece in split_text(text, limit):
+        if len(render_html(Reply(piece))) <= limit or limit < 16:
+            pieces.append(piece)
+        else:
+            pieces.extend(_pieces_within(piece, limit // 2))
+    return pieces

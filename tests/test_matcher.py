@@ -1,0 +1,141 @@
+"""The matcher answers what the knowledge base says, however it is typed, and declines the rest."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import language
+from bot.matcher import Decision, Matcher
+
+
+@pytest.fixture
+def small_matcher(small_knowledge) -> Matcher:
+    return Matcher(small_knowledge)
+
+
+def answered_id(matcher: Matcher, question: str) -> str | None:
+    match = matcher.match(question)
+    return match.entry.id if match.entry else None
+
+
+@pytest.mark.parametrize("question", [
+    "Who built the Falcon rocket?",
+    "who biult the falcon rokcet",                      # typos, a swap and a swap
+    "falcon rocket built who",                          # word order
+    "hey bot can you tell me who built the falcon rocket lol",   # filler
+    "@SomeBot who built the falcon rocket",             # a leading mention
+    "/ask@SomeBot who built the falcon rocket?",        # a group command
+    "🚀🚀 who built the Falcon rocket 🤔",               # emoji
+    "ＷＨＯ built the ＦＡＬＣＯＮ rocket",                 # full-width letters (NFKC)
+    "WHO BUILT THE FALCON ROCKET???",
+])
+def test_variants_of_one_question_get_the_same_answer(small_matcher, question):
+    assert answered_id(small_matcher, question) == "rocket_builder"
+
+
+def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
+    assert answered_id(small_matcher, "who is the boss engineer") == "chief_engineer"
+    assert answered_id(small_matcher, "who is in charge of engineering at acme") == \
+        "chief_engineer"
+
+
+def test_curly_apostrophes_fold_like_straight_ones(small_matcher):
+    curly = small_matcher.terms("who’s the chief engineer")
+    straight = small_matcher.terms("who's the chief engineer")
+    assert [t.stem for t in curly] == [t.stem for t in straight]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "🤔🤔🤔", "?!?!", "@SomeBot", "/ask", "lol ok"])
+def test_empty_or_contentless_messages_are_declined(small_matcher, question):
+    match = small_matcher.match(question)
+    assert match.decision is Decision.DECLINE
+    assert match.entry is None
+
+
+def test_ten_thousand_characters_still_get_a_decision(small_matcher):
+    match = small_matcher.match("who built the falcon rocket " * 400)
+    assert match.decision in set(Decision)
+    assert small_matcher.match("x" * 10_000).decision is Decision.DECLINE
+
+
+@pytest.mark.parametrize("question", [
+    "what's the weather like tomorrow",
+    "tell me a joke",
+    "who founded the acme company in 1999",      # shares words, asks what is not there
+    "what does jane smith earn per year",
+])
+def test_questions_the_article_does_not_answer_are_not_answered(small_matcher, question):
+    assert small_matcher.match(question).decision is not Decision.ANSWER
+
+
+def test_a_when_question_is_not_answered_by_an_entry_that_never_says_when(small_matcher):
+    assert small_matcher.match("where is the moon base planned").entry.id == "moon_base"
+    assert small_matcher.match("when is the moon base planned").decision is not Decision.ANSWER
+
+
+def test_how_many_needs_an_entry_that_answers_a_quantity(small_matcher):
+    assert answered_id(small_matcher, "how many people will the moon base house") == "base_crew"
+
+
+def test_middling_match_suggests_instead_of_answering(small_matcher):
+    match = small_matcher.match("acme falcon location")
+    assert match.decision is Decision.SUGGEST
+    assert match.candidates[0].entry.id == "rocket_builder"
+    assert match.entry is None
+
+
+def test_decline_offers_the_nearest_topics_when_there_are_any(small_matcher):
+    match = small_matcher.match("what colour is the falcon rocket paint")
+    assert match.decision is not Decision.ANSWER
+    assert match.candidates and match.candidates[0].entry.id == "rocket_builder"
+
+
+def test_rank_orders_candidates_best_first(small_matcher):
+    ranked = small_matcher.rank("moon base crew", limit=4)
+    assert ranked[0].entry.id == "base_crew"
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+def test_unknown_words_weigh_by_rarity():
+    assert language.informativeness("doing") < language.informativeness("rover")
+    assert language.informativeness("spacex") == language.MAX_INFORMATIVENESS
+    assert language.informativeness("meaning") == language.FRAMING_INFORMATIVENESS
+
+
+def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher):
+    assert [t.stem for t in small_matcher.terms("wich company built the falcon")] == \
+        [t.stem for t in small_matcher.terms("which company built the falcon")]
+
+
+def test_a_known_word_with_an_extra_ending_is_not_taken_for_a_typo(small_matcher):
+    [term] = [t for t in small_matcher.terms("rocketx") if t.word == "rocketx"]
+    assert not term.known
+
+
+def test_capitalised_us_is_the_country_not_the_pronoun():
+    assert "usa" in language.words(language.clean("What did the US do?"))
+    assert "usa" not in language.words(language.clean("tell us more"))
+
+
+# --- the real knowledge base -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("who heads roscosmos", "roscosmos_head"),
+    ("exomars what happened", "exomars"),
+    ("what do the letters CASIC stand for", "casc_casic_names"),
+    ("is the soyuz still launched from kourou", "soyuz_kourou"),
+])
+def test_real_knowledge_base_answers_plain_questions(matcher, question, entry_id):
+    assert answered_id(matcher, question) == entry_id
+
+
+@pytest.mark.parametrize("question", [
+    "who replaced Rogozin?",
+    "when will the lunar station be built?",
+    "how much does a Soyuz launch cost?",
+    "what is the recipe for borscht",
+    "who won the world cup",
+])
+def test_real_knowledge_base_does_not_answer_near_misses(matcher, question):
+    assert matcher.match(question).decision is not Decision.ANSWER

@@ -1,0 +1,153 @@
+"""`python -m bot run` as a process: settings errors, the token kept secret, clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SMALL_KNOWLEDGE
+from tests.fake_bot_api import FakeBotAPI
+
+USER = 6001
+
+
+def bot_env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL")}
+    env.update(values)
+    return env
+
+
+def run_bot(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", "run", *args], capture_output=True,
+                          text=True, env=env, cwd=REPO, timeout=timeout)
+
+
+def start_bot(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+
+
+def stop_bot(process: subprocess.Popen, sig: int = signal.SIGTERM) -> tuple[int, str]:
+    process.send_signal(sig)
+    try:
+        _, stderr = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+    return process.returncode, stderr
+
+
+def test_missing_token_exits_2_with_one_clear_line():
+    result = run_bot(bot_env())
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather (/newbot) and set "
+        "TELEGRAM_BOT_TOKEN"]
+
+
+def test_malformed_token_exits_2_without_echoing_it():
+    token = "not-a-token-but-secret-looking-Zq9"
+    result = run_bot(bot_env(TELEGRAM_BOT_TOKEN=token))
+    assert result.returncode == 2
+    assert "malformed" in result.stderr
+    assert token not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_token_the_api_rejects_exits_2_without_echoing_it():
+    with FakeBotAPI() as api:
+        wrong = "987654321:AAWrongTokenWrongTokenWrongToken123"
+        result = run_bot(bot_env(TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=api.base_url))
+    assert result.returncode == 2
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in result.stderr
+    assert wrong not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_knowledge_file_exits_1_before_any_network_call(tmp_path):
+    broken = tmp_path / "knowledge.yaml"
+    broken.write_text(SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [nope]"),
+                      encoding="utf-8")
+    with FakeBotAPI() as api:
+        result = run_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
+                                 TELEGRAM_API_BASE_URL=api.base_url,
+                                 KNOWLEDGE_PATH=str(broken)))
+        assert api.calls() == []
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"{broken}:33: entry 'moon_base': related id 'nope' does "
+                                     "not exist")
+
+
+def test_token_never_appears_in_logs_even_at_debug_and_after_errors():
+    with FakeBotAPI() as api:
+        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
+                                    TELEGRAM_API_BASE_URL=api.base_url, LOG_LEVEL="DEBUG",
+                                    TELEGRAM_READ_TIMEOUT="1"))
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            api.private_text("who heads roscosmos?", user_id=USER)
+            api.wait_for(lambda a: a.sent_messages(USER), timeout=10)
+            from tests.fake_bot_api import FaultPlan
+            api.set_faults(FaultPlan(rate=1.0, kinds=("500", "drop_before"),
+                                     methods=("sendMessage",), max_faults=2))
+            api.private_text("what did rogozin admit?", user_id=USER)
+            api.wait_for(lambda a: len(a.sent_messages(USER)) >= 2, timeout=20)
+        finally:
+            code, stderr = stop_bot(process)
+    assert code == 0
+    assert "DEBUG" in stderr and "sendMessage" in stderr
+    assert api.token not in stderr
+    assert api.token.split(":")[1] not in stderr
+
+
+def test_sigterm_finishes_in_flight_replies_exits_0_and_nothing_is_answered_twice(tmp_path):
+    with FakeBotAPI() as api:
+        env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
+        process = start_bot(env)
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            for number in range(5):
+                api.private_text("who heads roscosmos?", user_id=USER + number)
+            api.wait_for(lambda a: len(a.sent_messages()) >= 5, timeout=10)
+        finally:
+            code, _ = stop_bot(process)
+        assert code == 0
+        confirmed = api.updates_confirmed()
+        assert api.pending_updates() == []
+
+        restarted = start_bot(env)
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates")[-1].params.get("offset", 0)
+                         >= confirmed, timeout=20)
+            time.sleep(0.5)
+        finally:
+            code, _ = stop_bot(restarted, signal.SIGINT)
+    assert code == 0
+    assert len(api.sent_messages()) == 5
+
+
+@pytest.mark.parametrize("extra", [{"WEBHOOK_URL": "https://example.invalid/hook"}])
+def test_webhook_mode_requires_a_secret(extra):
+    result = run_bot(bot_env(TELEGRAM_BOT_TOKEN="123456789:AAFakeTokenForTestsOnly_abcdefghijk",
+                             **extra))
+    assert result.returncode == 2
+    assert "WEBHOOK_SECRET" in result.stderr
+
+
+def test_default_command_with_a_token_runs_telegram_not_the_terminal(tmp_path: Path):
+    with FakeBotAPI() as api:
+        env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
+        process = subprocess.Popen([sys.executable, "-m", "bot"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+        finally:
+            code, _ = stop_bot(process)
+    assert code == 0
