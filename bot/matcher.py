@@ -22,7 +22,10 @@ that share a word with the question, not with the size of the knowledge base.
 
 from __future__ import annotations
 
+import heapq
 import math
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,12 +55,18 @@ PHRASING_SHARE = 0.6
 # Within a phrasing's fit: F-beta with beta 2, so covering the question matters more than
 # covering the phrasing (a terse question covers little of a long phrasing).
 FIT_BETA = 2.0
+# An entry's score is at most this times the share of the question's weight it covers: the
+# best phrasing's F-beta is at most (1 + beta²) / beta² times its recall.
+SCORE_BOUND_PER_RECALL = 100 * (PHRASING_SHARE * (1 + FIT_BETA**2) / FIT_BETA**2
+                                + (1 - PHRASING_SHARE))
 QUESTION_WORD_WEIGHT = 1.0
 # A word the knowledge base does not know, and that is not itself a real English word, is read
 # as a typo of the nearest known word within this many edits (optimal string alignment: a
 # swap of neighbours is one edit): one from four letters on, two from eight.
 TYPO_MIN_LENGTH = 4
 TYPO_TWO_EDITS_LENGTH = 8
+# Three-letter words only when two neighbouring letters are swapped ("cna", "teh").
+TYPO_SWAP_LENGTH = 3
 
 
 class Decision(StrEnum):
@@ -99,18 +108,20 @@ class Match:
         return self.candidates[0].score if self.candidates else 0.0
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    entry_index: int
-    text: str
-    stems: frozenset[str]
-    weight: float
+class _Reversed(str):
+    """Orders the other way round, so that a max-heap of (score, id) prefers the lower id."""
+
+    def __lt__(self, other: str) -> bool:
+        return str.__gt__(self, other)
+
+    def __gt__(self, other: str) -> bool:
+        return str.__lt__(self, other)
 
 
 class Matcher:
     """Built once from a knowledge base; `match` is pure and safe to call concurrently."""
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    def __init__(self, knowledge: KnowledgeBase, *, prune: bool = True) -> None:
         self.knowledge = knowledge
         self._synonyms = _synonym_table(knowledge.synonyms)
         self._max_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
@@ -124,10 +135,11 @@ class Matcher:
             if word not in language.STOPWORDS
         } | {word for group in knowledge.synonyms for phrase in group for word in phrase.split()})
         self._known_words = frozenset(self._vocabulary)
-        # Typos of function words ("wich", "waht") align too, and then drop out as stopwords.
+        # Typos of function and framing words ("wich", "happend") align too, and then drop
+        # out or weigh little as those words do.
         self._alignable = sorted(set(self._vocabulary) | {
-            word for word in language.STOPWORDS | language.QUESTION_WORDS
-            if len(word) >= TYPO_MIN_LENGTH})
+            word for word in language.STOPWORDS | language.QUESTION_WORDS | language.FRAMING_WORDS
+            if len(word) >= TYPO_SWAP_LENGTH})
 
         bags = [
             frozenset(stem for text in texts for stem in self._stems_of(text))
@@ -156,30 +168,23 @@ class Matcher:
             * math.log((count + 1) / (frequency + 0.5)) / top_idf
             for stem, frequency in document_frequency.items()
         }
-        self._bags = bags
         self._index_of = {entry.id: index for index, entry in enumerate(knowledge.entries)}
-        self._phrasings: list[_Phrasing] = []
-        self._phrasings_by_stem: dict[str, list[int]] = defaultdict(list)
-        for entry_index, entry in enumerate(knowledge.entries):
-            for text in entry.questions:
-                phrasing_stems = frozenset(self._stems_of(text))
-                if not phrasing_stems:
-                    continue
-                weight = sum(self._weight_of_known(stem) for stem in phrasing_stems)
-                self._phrasings.append(_Phrasing(entry_index, text, phrasing_stems, weight))
-                for stem in phrasing_stems:
-                    self._phrasings_by_stem[stem].append(len(self._phrasings) - 1)
-        # The answer types (who, when, where, how many) each entry's phrasings answer.
-        self._answer_types = [
-            frozenset(stem for stem in bag if stem in language.ANSWER_TYPE_STEMS)
-            for bag in (frozenset().union(*(p.stems for p in self._phrasings
-                                            if p.entry_index == index))
-                        for index in range(len(knowledge.entries)))
-        ]
-        self._entries_by_stem: dict[str, list[int]] = defaultdict(list)
-        for entry_index, bag in enumerate(bags):
+        # Per entry, compact for large knowledge bases: the bag and each phrasing as tuples
+        # of interned stems, each phrasing's total weight, and the answer types it covers.
+        self._bags = [_stem_tuple(bag) for bag in bags]
+        self._phrasings: list[tuple[tuple[str, ...], ...]] = []
+        self._phrasing_weights: list[tuple[float, ...]] = []
+        for entry in knowledge.entries:
+            phrasings = [_stem_tuple(self._stems_of(text)) for text in entry.questions]
+            self._phrasings.append(tuple(phrasings))
+            self._phrasing_weights.append(tuple(
+                sum(self._weight_of_known(stem) for stem in stems) for stems in phrasings))
+        self._entries_by_stem: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        for entry_index, bag in enumerate(self._bags):
             for stem in bag:
                 self._entries_by_stem[stem].append(entry_index)
+        self._entries_by_stem = dict(self._entries_by_stem)
+        self.prune = prune
 
     def _commonest_surface_forms(self, texts: list[list[str]]) -> dict[str, str]:
         """Each stem's most frequent English spelling, to look up how informative it is."""
@@ -187,7 +192,9 @@ class Matcher:
         frequencies = language.english_frequencies()
         for text in (text for group in texts for text in group):
             for term in self._fold(language.words(language.clean(text))):
-                word = term.word.split()[0] if " " in term.word else term.word
+                if " " in term.word:  # "in charge": its first word says nothing of "head"
+                    continue
+                word = term.word
                 known = forms.get(term.stem)
                 if known is None or frequencies.get(word, 0) > frequencies.get(known, 0):
                     forms[term.stem] = word
@@ -224,20 +231,23 @@ class Matcher:
     def _align_typo(self, word: str) -> str:
         """The knowledge-base word this one is a typo of, or the word itself."""
         if (word in self._known_words or word in language.STOPWORDS
-                or len(word) < TYPO_MIN_LENGTH or word.isdigit() or language.is_real_word(word)
+                or len(word) < TYPO_SWAP_LENGTH or word.isdigit() or language.is_real_word(word)
                 or language.stem(word) in self._weights):
             return word
+        if len(word) < TYPO_MIN_LENGTH:
+            swaps = [known for known in self._alignable
+                     if sorted(known) == sorted(word) and OSA.distance(word, known) == 1]
+            return swaps[0] if swaps else word
         edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH else 1
-        best = process.extractOne(word, self._alignable, scorer=OSA.distance, score_cutoff=edits)
-        if best is None:
-            return word
-        known = best[0]
-        # A known word plus an ending ("spacex", "russiagate") is another word, not a typo;
-        # a doubled last letter ("admitt") is.
-        extra = word[len(known):] if word.startswith(known) else ""
-        if extra and set(extra) != {known[-1]}:
-            return word
-        return known
+        nearest = process.extract(word, self._alignable, scorer=OSA.distance,
+                                  score_cutoff=edits, limit=8)
+        for known, _, _ in sorted(nearest, key=lambda found: found[1]):
+            # A known word plus an ending ("spacex" from "space") is another word, not a
+            # typo; a doubled last letter ("admitt") is.
+            extra = word[len(known):] if word.startswith(known) else ""
+            if not extra or set(extra) == {known[-1]}:
+                return known
+        return word
 
     def terms(self, question: str) -> list[Term]:
         """The weighted terms of a user's question, each stem once."""
@@ -256,43 +266,76 @@ class Matcher:
     # --- ranking ------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """Entries ordered by score, best first; only entries sharing a term are scored."""
+        """Entries scoring at least RELATED_MIN_SCORE, best first, at most `limit`."""
         return self._rank_terms(self.terms(question), limit)
 
     def _rank_terms(self, terms: list[Term], limit: int) -> list[Candidate]:
+        """Score the entries that share a term with the question, rarest terms first.
+
+        With `prune`, stop once the entries not yet seen could only share the remaining,
+        common terms, whose weight bounds any score they could reach below the `limit`-th best
+        (MaxScore): the result is exactly that of scoring every entry, at a fraction of the
+        cost on a large knowledge base.
+        """
         total = sum(term.weight for term in terms)
         if total <= 0:
             return []
-        phrasing_overlap: dict[int, float] = defaultdict(float)
-        entry_overlap: dict[int, float] = defaultdict(float)
-        for term in terms:
-            if not term.known:
-                continue
-            for phrasing_index in self._phrasings_by_stem.get(term.stem, ()):
-                phrasing_overlap[phrasing_index] += term.weight
-            for entry_index in self._entries_by_stem.get(term.stem, ()):
-                entry_overlap[entry_index] += term.weight
+        weights = {term.stem: term.weight for term in terms if term.known}
+        ordered = sorted(weights, key=lambda stem: len(self._entries_by_stem.get(stem, ())))
+        remaining = sum(weights.values())
+        floor = RELATED_MIN_SCORE
+        best: list[tuple[float, str, int]] = []  # a min-heap of the `limit` best so far
+        seen: set[int] = set()
+        for stem in ordered:
+            if self.prune and SCORE_BOUND_PER_RECALL * remaining / total < floor:
+                break
+            remaining -= weights[stem]
+            for entry_index in self._entries_by_stem.get(stem, ()):
+                if entry_index in seen:
+                    continue
+                seen.add(entry_index)
+                score = self._score(entry_index, weights, total)
+                if score < floor:
+                    continue
+                item = (score, _Reversed(self.knowledge.entries[entry_index].id), entry_index)
+                if len(best) < limit:
+                    heapq.heappush(best, item)
+                elif item > best[0]:
+                    heapq.heapreplace(best, item)
+                if len(best) == limit:
+                    floor = max(floor, best[0][0])
+        ranked = sorted(best, reverse=True)
+        return [self._candidate(entry_index, score, weights, total)
+                for score, _, entry_index in ranked]
 
-        best_fit: dict[int, tuple[float, str]] = {}
-        for phrasing_index, overlap in phrasing_overlap.items():
-            phrasing = self._phrasings[phrasing_index]
-            fit = _f_beta(overlap / total, overlap / phrasing.weight if phrasing.weight else 0)
-            if fit > best_fit.get(phrasing.entry_index, (-1.0, ""))[0]:
-                best_fit[phrasing.entry_index] = (fit, phrasing.text)
+    def _score(self, entry_index: int, weights: dict[str, float], total: float) -> float:
+        bag_overlap = sum(weights.get(stem, 0.0) for stem in self._bags[entry_index])
+        fit = 0.0
+        for stems, weight in zip(self._phrasings[entry_index],
+                                 self._phrasing_weights[entry_index], strict=True):
+            overlap = sum(weights.get(stem, 0.0) for stem in stems)
+            if overlap:
+                fit = max(fit, _f_beta(overlap / total, overlap / weight))
+        return 100 * (PHRASING_SHARE * fit + (1 - PHRASING_SHARE) * bag_overlap / total)
 
-        candidates = []
-        for entry_index, overlap in entry_overlap.items():
-            fit, phrasing = best_fit.get(entry_index, (0.0, ""))
-            score = 100 * (PHRASING_SHARE * fit + (1 - PHRASING_SHARE) * overlap / total)
-            entry = self.knowledge.entries[entry_index]
-            candidates.append(Candidate(entry, round(score, 1), phrasing or entry.title))
-        candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry.id))
-        return candidates[:limit]
+    def _candidate(self, entry_index: int, score: float, weights: dict[str, float],
+                   total: float) -> Candidate:
+        """The ranked entry, shown with the phrasing that fits the question best."""
+        entry = self.knowledge.entries[entry_index]
+        fits = [
+            (_f_beta(overlap / total, overlap / weight) if overlap else 0.0, -number)
+            for number, (stems, weight) in enumerate(zip(
+                self._phrasings[entry_index], self._phrasing_weights[entry_index], strict=True))
+            for overlap in [sum(weights.get(stem, 0.0) for stem in stems)]
+        ]
+        _, best_number = max(fits)
+        return Candidate(entry, round(score, 1), entry.questions[-best_number])
 
     def answers_type_of(self, entry_index: int, terms: list[Term]) -> bool:
         """False when the question asks who/when/where/how many and the entry never says."""
         wanted = {term.stem for term in terms if term.stem in language.ANSWER_TYPE_STEMS}
-        return wanted <= self._answer_types[entry_index]
+        return all(any(stem in phrasing for phrasing in self._phrasings[entry_index])
+                   for stem in wanted)
 
     def match(self, question: str) -> Match:
         terms = self.terms(question)
@@ -313,6 +356,11 @@ class Matcher:
             return Match(question, Decision.SUGGEST, tuple(close[:MAX_SUGGESTIONS]))
         nearest = [c for c in candidates if c.score >= RELATED_MIN_SCORE]
         return Match(question, Decision.DECLINE, tuple(nearest[:MAX_SUGGESTIONS]))
+
+
+def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
+    """Distinct stems in first-seen order, interned: shared by every entry that uses them."""
+    return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
 
 
 def _f_beta(recall: float, precision: float) -> float:
