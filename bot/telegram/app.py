@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.knowledge import KnowledgeError
 from bot.telegram import handlers
 from bot.telegram.delivery import deliver
+from bot.telegram.logs import install_redaction
 from bot.telegram.services import FloodGuard, Library, LibraryHolder, Services
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def _reload_on_sighup(application: Application) -> None:
 
 
 def build_application(settings: Settings, library: Library) -> Application:
+    install_redaction()  # wherever the bot runs, its token stays out of every log record
     builder = (
         Application.builder()
         .token(settings.token)
