@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -60,6 +61,12 @@ FIT_BETA = 2.0
 SCORE_BOUND_PER_RECALL = 100 * (PHRASING_SHARE * (1 + FIT_BETA**2) / FIT_BETA**2
                                 + (1 - PHRASING_SHARE))
 QUESTION_WORD_WEIGHT = 1.0
+# The word a which/what question asks for says what the answer must be about: "which *year*"
+# cannot be answered by an entry that never mentions years, however much else it shares.
+FOCUS_WEIGHT_FACTOR = 1.5
+# A word the knowledge base never uses is stronger evidence of a question it cannot answer
+# than a known word that this entry lacks.
+UNKNOWN_WEIGHT_FACTOR = 2.0
 # A word the knowledge base does not know, and that is not itself a real English word, is read
 # as a typo of the nearest known word within this many edits (optimal string alignment: a
 # swap of neighbours is one edit): one from four letters on, two from eight.
@@ -252,6 +259,7 @@ class Matcher:
     def terms(self, question: str) -> list[Term]:
         """The weighted terms of a user's question, each stem once."""
         words = [self._align_typo(word) for word in language.words(language.clean(question))]
+        focus = _focus_word(words)
         terms: dict[str, Term] = {}
         for term in self._fold(words):
             if term.stem in terms:
@@ -260,6 +268,8 @@ class Matcher:
                 weight, known = self._weight_of_known(term.stem), True
             else:
                 weight, known = language.informativeness(term.word), False
+            if focus and term.word.split()[0] == focus:
+                weight *= FOCUS_WEIGHT_FACTOR
             terms[term.stem] = Term(term.word, term.stem, weight, known)
         return list(terms.values())
 
@@ -356,6 +366,14 @@ class Matcher:
             return Match(question, Decision.SUGGEST, tuple(close[:MAX_SUGGESTIONS]))
         nearest = [c for c in candidates if c.score >= RELATED_MIN_SCORE]
         return Match(question, Decision.DECLINE, tuple(nearest[:MAX_SUGGESTIONS]))
+
+
+def _focus_word(words: list[str]) -> str | None:
+    """The word a which/what question asks for ("which *city*", "what *year*"), if any."""
+    for word, following in pairwise(words):
+        if word in ("which", "what", "whose") and following not in language.STOPWORDS:
+            return following
+    return None
 
 
 def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
