@@ -181,7 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # `python -m bot eval … | head`: the reader has seen enough
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

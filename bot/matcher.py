@@ -242,10 +242,9 @@ class Matcher:
                 or language.stem(word) in self._weights):
             return word
         if len(word) < TYPO_MIN_LENGTH:
-            swaps = [known for known in self._alignable
-                     if sorted(known) == sorted(word) and OSA.distance(word, known) == 1]
-            return swaps[0] if swaps else word
-        edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH else 1
+            return self._align_short_typo(word)
+        # Two edits only for words no dictionary knows: "presides" is not "besides".
+        edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH and not language.rarity(word) else 1
         nearest = process.extract(word, self._alignable, scorer=OSA.distance,
                                   score_cutoff=edits, limit=8)
         for known, _, _ in sorted(nearest, key=lambda found: found[1]):
@@ -255,6 +254,17 @@ class Matcher:
             if not extra or set(extra) == {known[-1]}:
                 return known
         return word
+
+    def _align_short_typo(self, word: str) -> str:
+        """Three letters: only a swap of neighbours ("cna") or one letter left out ("hed")."""
+        for known in self._alignable:
+            if len(known) == len(word) and sorted(known) == sorted(word) \
+                    and OSA.distance(word, known) == 1:
+                return known
+        frequencies = language.english_frequencies()
+        longer = [known for known in self._alignable
+                  if len(known) == len(word) + 1 and _is_one_letter_more(word, known)]
+        return max(longer, key=lambda known: frequencies.get(known, 0), default=word)
 
     def terms(self, question: str) -> list[Term]:
         """The weighted terms of a user's question, each stem once."""
@@ -366,6 +376,10 @@ class Matcher:
             return Match(question, Decision.SUGGEST, tuple(close[:MAX_SUGGESTIONS]))
         nearest = [c for c in candidates if c.score >= RELATED_MIN_SCORE]
         return Match(question, Decision.DECLINE, tuple(nearest[:MAX_SUGGESTIONS]))
+
+
+def _is_one_letter_more(short: str, long: str) -> bool:
+    return any(long[:cut] + long[cut + 1:] == short for cut in range(len(long)))
 
 
 def _focus_word(words: list[str]) -> str | None:
