@@ -107,6 +107,23 @@ def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher)
         [t.stem for t in small_matcher.terms("which company built the falcon")]
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("enginer", "engineer"), ("rokcet", "rocket"), ("falconn", "falcon"), ("hed", "head"),
+    ("teh", "the"), ("baes", "base"),
+])
+def test_typos_read_as_the_word_meant(small_matcher, typed, meant):
+    def stems(text):
+        return [term.stem for term in small_matcher.terms(f"what about {text} now")]
+
+    assert stems(typed) == stems(meant)
+
+
+@pytest.mark.parametrize("word", ["presides", "weather", "spacex", "acmex", "zz"])
+def test_real_or_different_words_are_left_alone(small_matcher, word):
+    [term] = small_matcher.terms(word)
+    assert term.word == word
+
+
 def test_a_known_word_with_an_extra_ending_is_not_taken_for_a_typo(small_matcher):
     [term] = [t for t in small_matcher.terms("rocketx") if t.word == "rocketx"]
     assert not term.known
@@ -142,7 +159,10 @@ def test_real_knowledge_base_does_not_answer_near_misses(matcher, question):
 
 
 def test_the_word_a_which_question_asks_for_weighs_more(small_matcher):
-    plain = {t.stem: t.weight for t in small_matcher.terms("year the falcon rocket was built")}
-    asked = {t.stem: t.weight for t in small_matcher.terms("which year was the falcon rocket built")}
+    def weights(question):
+        return {t.stem: t.weight for t in small_matcher.terms(question)}
+
+    plain = weights("year the falcon rocket was built")
+    asked = weights("which year was the falcon rocket built")
     assert asked["year"] == pytest.approx(1.5 * plain["year"])
     assert asked["falcon"] == plain["falcon"]
