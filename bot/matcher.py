@@ -132,13 +132,25 @@ class Matcher:
         self.knowledge = knowledge
         self._synonyms = _synonym_table(knowledge.synonyms)
         self._max_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
+        self._first_stems = frozenset(phrase[0] for phrase in self._synonyms if len(phrase) > 1)
+
+        # Each text of the knowledge base is analysed once: its words, and its terms.
+        analysed: dict[str, tuple[list[str], list[Term]]] = {}
+
+        def analyse(text: str) -> tuple[list[str], list[Term]]:
+            if text not in analysed:
+                words = language.words(language.clean(text))
+                analysed[text] = (words, list(self._fold(words)))
+            return analysed[text]
+
         entry_texts = [
             [*entry.questions, entry.answer, *entry.tags] for entry in knowledge.entries
         ]
+        for texts in entry_texts:
+            for text in texts:
+                analyse(text)
         self._vocabulary = sorted({
-            word
-            for texts in entry_texts for text in texts
-            for word in language.words(language.clean(text))
+            word for words, _ in analysed.values() for word in words
             if word not in language.STOPWORDS
         } | {word for group in knowledge.synonyms for phrase in group for word in phrase.split()})
         self._known_words = frozenset(self._vocabulary)
@@ -149,16 +161,15 @@ class Matcher:
             if len(word) >= TYPO_SWAP_LENGTH})
 
         bags = [
-            frozenset(stem for text in texts for stem in self._stems_of(text))
-            for texts in entry_texts
+            {term.stem for text in texts for term in analysed[text][1]} for texts in entry_texts
         ]
         # How many entries are *about* a word: their phrasings and tags use it. Answers repeat
         # context ("Rogozin, the head of Roscosmos") that would make topic words look common,
         # so a word counts its answers only when no phrasing uses it.
         topic_frequency: dict[str, int] = defaultdict(int)
         for entry in knowledge.entries:
-            for stem in {stem for text in (*entry.questions, *entry.tags)
-                         for stem in self._stems_of(text)}:
+            for stem in {term.stem for text in (*entry.questions, *entry.tags)
+                         for term in analysed[text][1]}:
                 topic_frequency[stem] += 1
         document_frequency: dict[str, int] = defaultdict(int)
         for bag in bags:
@@ -169,7 +180,8 @@ class Matcher:
         # are about it (IDF, relative to a word in one entry): "roscosmos" much, "russia" little.
         count = len(bags)
         top_idf = math.log((count + 1) / 1.5)
-        surface = self._commonest_surface_forms(entry_texts)
+        surface = _commonest_surface_forms(term for _, terms in analysed.values()
+                                           for term in terms)
         self._weights = {
             stem: language.informativeness(surface.get(stem, stem))
             * math.log((count + 1) / (frequency + 0.5)) / top_idf
@@ -177,12 +189,13 @@ class Matcher:
         }
         self._index_of = {entry.id: index for index, entry in enumerate(knowledge.entries)}
         # Per entry, compact for large knowledge bases: the bag and each phrasing as tuples
-        # of interned stems, each phrasing's total weight, and the answer types it covers.
+        # of interned stems, and each phrasing's total weight.
         self._bags = [_stem_tuple(bag) for bag in bags]
         self._phrasings: list[tuple[tuple[str, ...], ...]] = []
         self._phrasing_weights: list[tuple[float, ...]] = []
         for entry in knowledge.entries:
-            phrasings = [_stem_tuple(self._stems_of(text)) for text in entry.questions]
+            phrasings = [_stem_tuple(term.stem for term in analysed[text][1])
+                         for text in entry.questions]
             self._phrasings.append(tuple(phrasings))
             self._phrasing_weights.append(tuple(
                 sum(self._weight_of_known(stem) for stem in stems) for stems in phrasings))
@@ -193,32 +206,16 @@ class Matcher:
         self._entries_by_stem = dict(self._entries_by_stem)
         self.prune = prune
 
-    def _commonest_surface_forms(self, texts: list[list[str]]) -> dict[str, str]:
-        """Each stem's most frequent English spelling, to look up how informative it is."""
-        forms: dict[str, str] = {}
-        frequencies = language.english_frequencies()
-        for text in (text for group in texts for text in group):
-            for term in self._fold(language.words(language.clean(text))):
-                if " " in term.word:  # "in charge": its first word says nothing of "head"
-                    continue
-                word = term.word
-                known = forms.get(term.stem)
-                if known is None or frequencies.get(word, 0) > frequencies.get(known, 0):
-                    forms[term.stem] = word
-        return forms
-
     # --- text to terms ------------------------------------------------------------------
-
-    def _stems_of(self, text: str) -> list[str]:
-        """Knowledge-base text to stems: no typo alignment, the curator's words are right."""
-        return [term.stem for term in self._fold(language.words(language.clean(text)))]
 
     def _fold(self, words: list[str]) -> Iterable[Term]:
         """Stem the words, replace synonym phrases by their canonical stem, drop stopwords."""
         stemmed = language.stems(words)
         position = 0
         while position < len(words):
-            for length in range(min(self._max_phrase, len(words) - position), 0, -1):
+            longest = (min(self._max_phrase, len(words) - position)
+                       if stemmed[position] in self._first_stems else 1)
+            for length in range(longest, 0, -1):
                 canonical = self._synonyms.get(tuple(stemmed[position:position + length]))
                 if canonical is not None:
                     yield Term(" ".join(words[position:position + length]), canonical, 0.0, True)
@@ -380,6 +377,19 @@ class Matcher:
 
 def _is_one_letter_more(short: str, long: str) -> bool:
     return any(long[:cut] + long[cut + 1:] == short for cut in range(len(long)))
+
+
+def _commonest_surface_forms(terms: Iterable[Term]) -> dict[str, str]:
+    """Each stem's most frequent English spelling, to look up how informative it is."""
+    forms: dict[str, str] = {}
+    frequencies = language.english_frequencies()
+    for term in terms:
+        if " " in term.word:  # "in charge": its first word says nothing of "head"
+            continue
+        known = forms.get(term.stem)
+        if known is None or frequencies.get(term.word, 0) > frequencies.get(known, 0):
+            forms[term.stem] = term.word
+    return forms
 
 
 def _focus_word(words: list[str]) -> str | None:
