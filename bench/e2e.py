@@ -31,7 +31,7 @@ Run from the repository root:
 
     python bench/e2e.py                               # ~1 minute
     python bench/e2e.py --concurrency 64 --server process
-    python bench/e2e.py --profile                     # py-spy (or cProfile) at 64, where the time goes
+    python bench/e2e.py --profile        # py-spy (or cProfile) at 64: where the time goes
 
 Prints a table and writes the same figures to bench/results/e2e.json.
 """
@@ -48,7 +48,9 @@ import multiprocessing
 import os
 import pstats
 import random
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -60,7 +62,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
+import common
 
 NAME = "e2e"
 TARGET_REPLIES_PER_SECOND = 1000.0
@@ -182,7 +184,7 @@ def _serve(conn: Any) -> None:
                 count, timeout = argument
                 deadline = time.monotonic() + timeout
                 while api.sent_count < count and time.monotonic() < deadline:
-                    time.sleep(0.002)
+                    time.sleep(0.01)
                 conn.send(api.sent_count)
             elif command == "polled":
                 deadline = time.monotonic() + argument
@@ -235,10 +237,8 @@ class ProcessServer:
         return self._ask("results")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(EOFError, OSError):
             self._ask("stop")
-        except (EOFError, OSError):
-            pass
         self._process.join(10)
         if self._process.is_alive():
             self._process.kill()
@@ -346,6 +346,8 @@ async def run_config(concurrency: int, mode: str, workload: dict[str, Any],
                 await asyncio.sleep(0.2)
                 items = [(user, workload["by_user"][user][number][0])
                          for user, number in workload["order"]]
+                if args.window_profiler is not None:
+                    args.window_profiler.start()
                 cpu_before = server.cpu()
                 first_queued = time.monotonic()
                 if args.burst:
@@ -359,6 +361,8 @@ async def run_config(concurrency: int, mode: str, workload: dict[str, Any],
                 sent = await server.wait_sent(warmed + len(items), args.run_timeout)
                 finished_waiting = time.monotonic()
                 cpu_after = server.cpu()
+                if args.window_profiler is not None:
+                    args.window_profiler.stop()
                 # Linger so that late doubles show up too.
                 await asyncio.sleep(args.linger)
                 final_sent = await server.wait_sent(0, 0)
@@ -465,15 +469,58 @@ def _component(frame: str) -> str:
     if head in ("telegram", "httpx", "httpcore", "h11", "aiohttp", "anyio", "yarl",
                 "multidict", "rapidfuzz", "yaml", "Stemmer"):
         return head
+    if "importlib" in path or head == "_distutils_hack":
+        return "import machinery"
     if head == "stdlib":
         module = path.split("/")[1].removesuffix(".py")
         return f"stdlib {module}"
     return head or "?"
 
 
+# Frames on (nearly) every stack that say nothing about where the time goes.
+_SCAFFOLDING = ("<module> (", "main (bench/", "main (e2e.py", "main_run (", "main_profile (",
+                "run (asyncio/",
+                "Runner.run (", "BaseEventLoop.run_", "BaseEventLoop._run_once (",
+                "Handle._run (", "Thread.run (", "Thread._bootstrap", "_serve (",
+                "spawn_main (", "_main (multiprocessing", "BaseProcess._bootstrap",
+                "BaseProcess.run")
+# Where the bot's time goes, by what it is doing: (label, substrings of a frame's name). A sample
+# counts for a row when any frame of its stack matches (inclusive time).
+_KEY_FUNCTIONS = (
+    ("handler total (private_text)", ("private_text (bot/",)),
+    ("  matcher.match", ("Matcher.match (",)),
+    ("  reply building (match_reply, html_pieces, keyboard)",
+     ("match_reply (", "html_pieces (", "keyboard (bot/")),
+    ("  sendMessage request (Bot.send_message)", ("Bot.send_message (",)),
+    ("    httpx client (AsyncClient.send)", ("AsyncClient.send (",)),
+    ("    httpcore connection pool (handle_async_request)",
+     ("AsyncConnectionPool.handle_async_request (",)),
+    ("      pool scan (_assign_requests_to_connections)",
+     ("AsyncConnectionPool._assign_requests_to_connections (",)),
+    ("        has_expired on pooled connections (getpeername/readable)",
+     ("AsyncHTTP11Connection.has_expired (",)),
+    ("    failed 'import sniffio' (httpcore current_async_library)",
+     ("current_async_library (httpcore",)),
+    ("    parsing the sent Message (Message.de_json)", ("Message.de_json (",)),
+    ("  logging (Logger.info/handle)", ("Logger._log (", "Logger.handle (")),
+    ("  flood guard", ("FloodGuard.check (",)),
+    ("getUpdates polling (Updater loop)", ("polling_action_cb (", "Bot.get_updates (",
+                                           "ExtBot.get_updates (")),
+    ("  Update.de_json", ("Update.de_json (",)),
+    ("handler selection (check_update, filters)", ("check_update (",)),
+    ("all import machinery (any import at run time)", ("_find_and_load (",)),
+    ("fake server: aiohttp request handling", ("RequestHandler._handle_request (",
+                                               "RequestHandler.start (")),
+    ("fake server: FakeBotAPI._handle", ("FakeBotAPI._handle (",)),
+)
+_PROCESS_FRAMES = re.compile(r'(?:process \d+:"[^"]*";)+')
+
+
 def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
     threads: Counter[str] = Counter()
     names: dict[str, str] = {}
+    children: dict[str, str] = {}
+    key_functions: Counter[str] = Counter()
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     components: Counter[str] = Counter()
@@ -484,15 +531,23 @@ def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
         if not count_text.isdigit():
             continue
         count = int(count_text)
+        # --subprocesses prefixes 'process PID:"command line";' (nested for children; a
+        # command line may hold ';'), then --threads adds 'thread (TID): Name'.
+        processes = _PROCESS_FRAMES.match(stack)
+        pids = re.findall(r'process (\d+):', processes.group(0)) if processes else []
+        if processes:
+            stack = stack[processes.end():]
         frames = stack.split(";")
         thread = "?"
         if frames and frames[0].startswith("thread ("):
             head = frames.pop(0)
-            tid, _, name = head.partition("): ")
+            tid, _, name = head.partition(": ")
             tid = tid.removeprefix("thread (").rstrip(")")
             if name:
                 names[tid] = name
             thread = tid
+        if pids and pids[-1] != pids[0]:
+            children[thread] = pids[-1]
         if not frames:
             continue
         total += count
@@ -501,9 +556,16 @@ def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
         self_time[_frame_name(leaf)] += count
         components[_component(leaf)] += count
         per_thread_components[thread][_component(leaf)] += count
-        for name in {_frame_name(f) for f in frames}:
-            inclusive[name] += count
-    label = {tid: f"{names.get(tid, 'thread')} ({tid})" for tid in threads}
+        names_here = {_frame_name(f) for f in frames}
+        for name in names_here:
+            if not name.startswith(_SCAFFOLDING):
+                inclusive[name] += count
+        for label, needles in _KEY_FUNCTIONS:
+            if any(needle in name for name in names_here for needle in needles):
+                key_functions[label] += count
+    label = {tid: f"{names.get(tid, 'thread')} ({tid})"
+             + (f" in child process {children[tid]}" if tid in children else "")
+             for tid in threads}
     return {
         "samples": total,
         "threads": {label[t]: n for t, n in threads.most_common()},
@@ -511,13 +573,18 @@ def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
         "per_thread_components": {label[t]: c.most_common(12)
                                   for t, c in per_thread_components.items()},
         "self": self_time.most_common(top),
+        "key_functions": [(label, key_functions[label]) for label, _ in _KEY_FUNCTIONS],
         "inclusive": inclusive.most_common(top),
     }
 
 
 def print_profile(summary: dict[str, Any]) -> None:
     total = summary["samples"] or 1
-    print(f"\n== py-spy: {summary['samples']} samples of threads on CPU ==")
+    print(f"\n== py-spy: {summary['samples']} samples of threads not sleeping ==")
+    print("note: a thread blocked in epoll (EpollSelector.select, 'selectors.py') is counted "
+          "as running by py-spy: most of the fake server thread's samples are such waits; the "
+          "CPU seconds in the run table are the real CPU use. py-spy's sampling also slows the "
+          "bot, so the profiled run's replies/s is lower than an unprofiled one.")
     print(common.table(["thread", "samples", "share %"],
                        [[t, n, 100 * n / total] for t, n in summary["threads"].items()], 1))
     print("\nself time by component (the leaf frame's package or bot module):")
@@ -527,7 +594,13 @@ def print_profile(summary: dict[str, Any]) -> None:
         subtotal = sum(n for _, n in components) or 1
         print(f"\n  {thread}: " + ", ".join(
             f"{c} {100 * n / subtotal:.0f}%" for c, n in components[:8]))
-    print("\ntop 25 functions by inclusive time (on the stack):")
+    print("\nwhere the time goes (inclusive: samples with the function anywhere on the stack, "
+          "share of all samples):")
+    print(common.table(["what", "samples", "share %"],
+                       [[label, n, 100 * n / total] for label, n in summary["key_functions"]],
+                       1))
+    print("\ntop 25 functions by inclusive time (on the stack; event-loop and bench "
+          "scaffolding left out):")
     print(common.table(["function", "samples", "share %"],
                        [[f, n, 100 * n / total] for f, n in summary["inclusive"]], 1))
     print("\ntop 25 functions by self time (leaf):")
@@ -535,43 +608,84 @@ def print_profile(summary: dict[str, Any]) -> None:
                        [[f, n, 100 * n / total] for f, n in summary["self"]], 1))
 
 
-def main_profile(args: argparse.Namespace, argv: list[str]) -> int:
+class PySpyWindow:
+    """py-spy attached to this process (and its children) for the measured window only."""
+
+    name = "py-spy"
+
+    def __init__(self, spy: str, output: Path) -> None:
+        self.spy, self.output = spy, output
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.spy, "record", "--pid", str(os.getpid()), "--threads", "--subprocesses",
+             "--rate", "250", "--format", "raw", "--output", str(self.output)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)  # attach before the first update is queued
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class CProfileWindow:
+    """cProfile of the main thread (the bot's event loop) for the measured window only."""
+
+    name = "cProfile"
+
+    def __init__(self) -> None:
+        self.profile = cProfile.Profile()
+
+    def start(self) -> None:
+        self.profile.enable()
+
+    def stop(self) -> None:
+        self.profile.disable()
+
+
+def main_profile(args: argparse.Namespace) -> int:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    concurrency = args.concurrency if args.concurrency_given else "64"
-    mode = args.server if args.server != "both" else "thread"
-    child_args = [sys.executable, str(Path(__file__).resolve()), "--concurrency", concurrency,
-                  "--server", mode, "--users", str(args.users), "--per-user",
-                  str(args.per_user), "--seed", str(args.seed), "--no-write"]
-    if Path(spy).exists():
-        with tempfile.TemporaryDirectory() as folder:
-            raw = Path(folder) / "pyspy.txt"
-            command = [spy, "record", "--format", "raw", "--threads", "--rate", "250",
-                       "--subprocesses", "--output", str(raw), "--", *child_args]
-            print("running: " + " ".join(command[:9]) + " ... -- python bench/e2e.py "
-                  + " ".join(child_args[2:]), flush=True)
-            completed = subprocess.run(command, cwd=common.REPO, timeout=300)
-            if completed.returncode != 0 or not raw.exists():
-                print(f"py-spy failed (exit {completed.returncode})", file=sys.stderr)
+    if not args.concurrency_given:
+        args.concurrency = "64"
+    if args.server == "both":
+        args.server = "thread"
+    if "," in str(args.concurrency):
+        args.concurrency = str(args.concurrency).split(",")[0]
+    args.no_write = True
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(os.environ.get("BENCH_PYSPY_RAW") or Path(folder) / "pyspy.txt")
+        if Path(spy).exists() and args.profiler != "cprofile":
+            args.window_profiler = PySpyWindow(spy, raw)
+            print(f"profiling the measured window with py-spy ({spy}), 250 samples/s\n")
+        else:
+            args.window_profiler = CProfileWindow()
+            print("cProfile (py-spy not installed, or --profiler cprofile) of the main thread "
+                  "only: the bot's event loop, not the fake server thread\n")
+        main_run(args)
+        profiler = args.window_profiler
+        if isinstance(profiler, PySpyWindow):
+            if not raw.exists():
+                print("py-spy wrote no samples", file=sys.stderr)
                 return 1
             summary = summarise_pyspy(raw)
-        print_profile(summary)
-        path = common.write_results(f"{NAME}.profile", {"profiler": "py-spy", "args": argv,
-                                                       "summary": summary})
-        print(f"\nfigures written to {path.relative_to(common.REPO)}")
-        return 0
-    print("py-spy is not installed (pip install py-spy); cProfile of the main thread only "
-          "(the bot's event loop; not the fake server thread)")
-    profile = cProfile.Profile()
-    profile.enable()
-    run_args = argparse.Namespace(**{**vars(args), "concurrency": concurrency, "server": mode,
-                                     "no_write": True})
-    main_run(run_args)
-    profile.disable()
-    stream = io.StringIO()
-    stats = pstats.Stats(profile, stream=stream)
-    stats.sort_stats("cumulative").print_stats(25)
-    stats.sort_stats("tottime").print_stats(25)
-    print(stream.getvalue())
+            print_profile(summary)
+            payload: dict[str, Any] = {"profiler": "py-spy", "summary": summary}
+        else:
+            stream = io.StringIO()
+            stats = pstats.Stats(profiler.profile, stream=stream)
+            stats.sort_stats("cumulative").print_stats(25)
+            stats.sort_stats("tottime").print_stats(25)
+            print(stream.getvalue())
+            payload = {"profiler": "cProfile", "text": stream.getvalue()}
+    payload["args"] = {k: v for k, v in vars(args).items() if k != "window_profiler"}
+    path = common.write_results(f"{NAME}.profile", payload)
+    print(f"\nfigures written to {path.relative_to(common.REPO)}")
     return 0
 
 
@@ -599,18 +713,21 @@ def main_run(args: argparse.Namespace) -> int:
                 print(f"  server in a {mode}, concurrent_updates={concurrency} ...",
                       file=sys.stderr, flush=True)
                 results.append(asyncio.run(run_config(concurrency, mode, workload, args)))
-    headers = ["server", "concurrent", "replies", "lost", "doubles", "stray", "seconds",
+    headers = ["server", "concurrent", "replies", "lost", "doubles", "stray", "queue ms",
+               "seconds",
                "replies/s", "p50 ms", "p99 ms", "max ms", "getUpdates", "batch",
                "bot CPU s", "server CPU s"]
     rows = [[r["server"], r["concurrency"] if r["concurrency"] > 1 else "1 (off)",
-             r["replies"], r["lost"], r["doubles"], r["unexpected"], r["duration_s"],
+             r["replies"], r["lost"], r["doubles"], r["unexpected"], r["queueing_ms"],
+             r["duration_s"],
              r["replies_per_s"], r["latency_p50_ms"], r["latency_p99_ms"],
              r["latency_max_ms"], r["get_updates_calls"], r["mean_batch"], r["bot_cpu_s"],
              r["server_cpu_s"]] for r in results]
     print("\nreplies/s = replies / (last reply's sendMessage - first update queued); latency = "
           "getUpdates handing the update over -> its sendMessage arriving at the server")
     print(common.table(headers, rows))
-    print("stray = sendMessage in a benchmark chat that answers none of its questions; batch = "
+    print("queue ms = time to queue all updates on the fake server (inside 'seconds'); "
+          "stray = sendMessage in a benchmark chat that answers none of its questions; batch = "
           "mean updates per non-empty getUpdates; CPU = over the measured window (thread "
           "mode: the server thread vs the rest of the process)")
     checks = []
@@ -630,7 +747,8 @@ def main_run(args: argparse.Namespace) -> int:
           f"{[round(x, 2) for x in os.getloadavg()]}")
     if not args.no_write:
         path = common.write_results(NAME, {
-            "machine": facts, "args": {k: v for k, v in vars(args).items()},
+            "machine": facts,
+            "args": {k: v for k, v in vars(args).items() if k != "window_profiler"},
             "workload": {"questions": total, "users": args.users, "kinds": workload["kinds"],
                          "expected_decisions": workload["decisions"]},
             "runs": results, "targets": checks, "elapsed_s": clock.seconds(),
@@ -675,13 +793,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="profile one run (--concurrency, default 64; server thread) with "
                              "py-spy if installed, else cProfile, and print where the time goes")
+    parser.add_argument("--profiler", choices=("auto", "cprofile"), default="auto",
+                        help="with --profile: auto = py-spy if installed, else cProfile")
     parser.add_argument("--no-write", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.concurrency_given = any(a.startswith("--concurrency") for a in argv)
     if args.users < 1 or args.per_user < 1:
         parser.error("--users and --per-user must be at least 1")
+    args.window_profiler = None
     if args.profile:
-        return main_profile(args, argv)
+        return main_profile(args)
     return main_run(args)
 
 

@@ -54,6 +54,7 @@ FILLER_PATTERNS = (
     r"\b(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+|plz\s+)?"
     r"(?:tell|explain|say|remind|show)\s+(?:me|us)\b",
     r"\b(?:please|pls|plz|thanks|thank you|thx|ty)\b",
+    r"\b(?:quick|simple|stupid|dumb|random|one more|another)\s+question\b",
     r"\b(?:do|does)\s+(?:you|u)\s+know\b",
     r"\b(?:(?:do|does|can|could)\s+)?(?:any\s*one|any\s*body|some\s*one|some\s*body)\s+"
     r"(?:know|knows|tell me|explain)\b",

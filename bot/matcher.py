@@ -48,7 +48,7 @@ SUGGEST_MIN_SCORE = 42.0
 SUGGEST_SPREAD = 12.0
 MAX_SUGGESTIONS = 3
 # A declined question still offers the nearest topics when they are at least this close.
-RELATED_MIN_SCORE = 20.0
+RELATED_MIN_SCORE = 30.0
 
 # --- weights --------------------------------------------------------------------------------
 # The best phrasing's fit versus the whole entry's coverage of the question.
@@ -56,10 +56,6 @@ PHRASING_SHARE = 0.6
 # Within a phrasing's fit: F-beta with beta 2, so covering the question matters more than
 # covering the phrasing (a terse question covers little of a long phrasing).
 FIT_BETA = 2.0
-# An entry's score is at most this times the share of the question's weight it covers: the
-# best phrasing's F-beta is at most (1 + beta²) / beta² times its recall.
-SCORE_BOUND_PER_RECALL = 100 * (PHRASING_SHARE * (1 + FIT_BETA**2) / FIT_BETA**2
-                                + (1 - PHRASING_SHARE))
 QUESTION_WORD_WEIGHT = 1.0
 # The word a which/what question asks for says what the answer must be about: "which *year*"
 # cannot be answered by an entry that never mentions years, however much else it shares.
@@ -134,25 +130,29 @@ class Matcher:
         self._max_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
         self._first_stems = frozenset(phrase[0] for phrase in self._synonyms if len(phrase) > 1)
 
-        # Each text of the knowledge base is analysed once: its words, and its terms.
-        analysed: dict[str, tuple[list[str], list[Term]]] = {}
-
-        def analyse(text: str) -> tuple[list[str], list[Term]]:
-            if text not in analysed:
-                words = language.words(language.clean(text))
-                analysed[text] = (words, list(self._fold(words)))
-            return analysed[text]
-
-        entry_texts = [
-            [*entry.questions, entry.answer, *entry.tags] for entry in knowledge.entries
-        ]
-        for texts in entry_texts:
-            for text in texts:
-                analyse(text)
-        self._vocabulary = sorted({
-            word for words, _ in analysed.values() for word in words
-            if word not in language.STOPWORDS
-        } | {word for group in knowledge.synonyms for phrase in group for word in phrase.split()})
+        # One pass over the knowledge base, each text analysed once, keeping only what
+        # matching needs: words for typo alignment, and per entry its stems as tuples.
+        vocabulary = {word for group in knowledge.synonyms for phrase in group
+                      for word in phrase.split()}
+        frequencies = language.english_frequencies()
+        surface: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
+        topic_frequency: dict[str, int] = defaultdict(int)
+        document_frequency: dict[str, int] = defaultdict(int)
+        self._bags: list[tuple[str, ...]] = []
+        self._phrasings: list[tuple[tuple[str, ...], ...]] = []
+        for entry in knowledge.entries:
+            analysed = {text: self._analyse_known(text, vocabulary, surface, frequencies)
+                        for text in (*entry.questions, entry.answer, *entry.tags)}
+            phrasings = tuple(analysed[text] for text in entry.questions)
+            topic = {stem for text in (*entry.questions, *entry.tags) for stem in analysed[text]}
+            bag = _stem_tuple(stem for stems in analysed.values() for stem in stems)
+            for stem in topic:
+                topic_frequency[stem] += 1
+            for stem in bag:
+                document_frequency[stem] += 1
+            self._phrasings.append(phrasings)
+            self._bags.append(bag)
+        self._vocabulary = sorted(word for word in vocabulary if word not in language.STOPWORDS)
         self._known_words = frozenset(self._vocabulary)
         # Typos of function and framing words ("wich", "happend") align too, and then drop
         # out or weigh little as those words do.
@@ -160,51 +160,50 @@ class Matcher:
             word for word in language.STOPWORDS | language.QUESTION_WORDS | language.FRAMING_WORDS
             if len(word) >= TYPO_SWAP_LENGTH})
 
-        bags = [
-            {term.stem for text in texts for term in analysed[text][1]} for texts in entry_texts
-        ]
         # How many entries are *about* a word: their phrasings and tags use it. Answers repeat
         # context ("Rogozin, the head of Roscosmos") that would make topic words look common,
         # so a word counts its answers only when no phrasing uses it.
-        topic_frequency: dict[str, int] = defaultdict(int)
-        for entry in knowledge.entries:
-            for stem in {term.stem for text in (*entry.questions, *entry.tags)
-                         for term in analysed[text][1]}:
-                topic_frequency[stem] += 1
-        document_frequency: dict[str, int] = defaultdict(int)
-        for bag in bags:
-            for stem in bag:
-                document_frequency[stem] += 1
         document_frequency.update(topic_frequency)
         # A knowledge-base word weighs its general informativeness times how few entries
         # are about it (IDF, relative to a word in one entry): "roscosmos" much, "russia" little.
-        count = len(bags)
+        count = len(knowledge.entries)
         top_idf = math.log((count + 1) / 1.5)
-        surface = _commonest_surface_forms(term for _, terms in analysed.values()
-                                           for term in terms)
         self._weights = {
             stem: language.informativeness(surface.get(stem, stem))
             * math.log((count + 1) / (frequency + 0.5)) / top_idf
             for stem, frequency in document_frequency.items()
         }
         self._index_of = {entry.id: index for index, entry in enumerate(knowledge.entries)}
-        # Per entry, compact for large knowledge bases: the bag and each phrasing as tuples
-        # of interned stems, and each phrasing's total weight.
-        self._bags = [_stem_tuple(bag) for bag in bags]
-        self._phrasings: list[tuple[tuple[str, ...], ...]] = []
-        self._phrasing_weights: list[tuple[float, ...]] = []
-        for entry in knowledge.entries:
-            phrasings = [_stem_tuple(term.stem for term in analysed[text][1])
-                         for text in entry.questions]
-            self._phrasings.append(tuple(phrasings))
-            self._phrasing_weights.append(tuple(
-                sum(self._weight_of_known(stem) for stem in stems) for stems in phrasings))
-        self._entries_by_stem: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        self._phrasing_weights: list[tuple[float, ...]] = [
+            tuple(sum(self._weight_of_known(stem) for stem in stems) for stems in phrasings)
+            for phrasings in self._phrasings
+        ]
+        # Each entry's lightest phrasing: a bound on how precise any phrasing's fit can be.
+        self._lightest = array("d", (min((w for w in ws if w > 0), default=math.inf)
+                                     for ws in self._phrasing_weights))
+        # Posting lists as sets: splitting candidates by the terms they hold is then set
+        # algebra in C, not a Python loop over every posting.
+        postings: dict[str, list[int]] = defaultdict(list)
         for entry_index, bag in enumerate(self._bags):
             for stem in bag:
-                self._entries_by_stem[stem].append(entry_index)
-        self._entries_by_stem = dict(self._entries_by_stem)
+                postings[stem].append(entry_index)
+        self._entries_by_stem = {stem: frozenset(entries) for stem, entries in postings.items()}
         self.prune = prune
+
+    def _analyse_known(self, text: str, vocabulary: set[str], surface: dict[str, str],
+                       frequencies: dict[str, int]) -> tuple[str, ...]:
+        """A knowledge-base text's stems (no typo alignment: the curator's words are right);
+        records its words in `vocabulary` and each stem's commonest spelling in `surface`."""
+        words = language.words(language.clean(text))
+        vocabulary.update(words)
+        terms = list(self._fold(words))
+        for term in terms:
+            if " " in term.word:  # "in charge": its first word says nothing of "head"
+                continue
+            known = surface.get(term.stem)
+            if known is None or frequencies.get(term.word, 0) > frequencies.get(known, 0):
+                surface[term.stem] = term.word
+        return _stem_tuple(term.stem for term in terms)
 
     # --- text to terms ------------------------------------------------------------------
 
@@ -283,34 +282,55 @@ class Matcher:
     # --- ranking ------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """Entries scoring at least RELATED_MIN_SCORE, best first, at most `limit`."""
+        """At most `limit` entries, best first, that score at least RELATED_MIN_SCORE and
+        within SUGGEST_SPREAD of the best."""
         return self._rank_terms(self.terms(question), limit)
 
     def _rank_terms(self, terms: list[Term], limit: int) -> list[Candidate]:
-        """Score the entries that share a term with the question, rarest terms first.
+        """The `limit` best entries, best first: only those scoring at least
+        RELATED_MIN_SCORE and within SUGGEST_SPREAD of the best (farther ones are never shown).
 
-        With `prune`, stop once the entries not yet seen could only share the remaining,
-        common terms, whose weight bounds any score they could reach below the `limit`-th best
-        (MaxScore): the result is exactly that of scoring every entry, at a fraction of the
-        cost on a large knowledge base.
+        Candidates are the entries that share a topic word with the question (sharing only
+        "who" or "when" makes no candidate). An entry's score is bounded by how much of the
+        question's weight its bag could cover and how precise its lightest phrasing could be,
+        so (MaxScore) only the heaviest terms' posting lists need reading, and candidates are
+        scored exactly in order of their bound until it falls below the floor: the result is
+        exactly that of scoring every candidate (`prune=False` does, for comparison).
         """
         total = sum(term.weight for term in terms)
         if total <= 0:
             return []
         weights = {term.stem: term.weight for term in terms if term.known}
-        ordered = sorted(weights, key=lambda stem: len(self._entries_by_stem.get(stem, ())))
-        remaining = sum(weights.values())
+        asked = [stem for stem in weights if stem in language.QUESTION_STEMS]
+        topics = sorted((stem for stem in weights if stem not in language.QUESTION_STEMS),
+                        key=weights.__getitem__, reverse=True)
+        unread = sum(weights.values())
+        # Candidates split into parts by which terms they hold: (weight held, entries).
+        parts: list[tuple[float, set[int]]] = []
+        for stem in topics:
+            if self.prune and _score_bound(unread / total, 1.0) < RELATED_MIN_SCORE:
+                break
+            unread -= weights[stem]
+            parts = _split(parts, self._entries_by_stem.get(stem, frozenset()), weights[stem],
+                           admit_new=True)
+        # Question words make no candidate, but count exactly towards the candidates' bounds.
+        for stem in asked:
+            unread -= weights[stem]
+            parts = _split(parts, self._entries_by_stem.get(stem, frozenset()), weights[stem],
+                           admit_new=False)
+        # Most covering part first; an entry may also hold every unread topic word.
+        parts.sort(key=lambda part: part[0], reverse=True)
+        top = 0.0
         floor = RELATED_MIN_SCORE
         best: list[tuple[float, str, int]] = []  # a min-heap of the `limit` best so far
-        seen: set[int] = set()
-        for stem in ordered:
-            if self.prune and SCORE_BOUND_PER_RECALL * remaining / total < floor:
+        for weight, entries in parts:
+            reach = (weight + unread) / total
+            if self.prune and _score_bound(reach, 1.0) < floor:
                 break
-            remaining -= weights[stem]
-            for entry_index in self._entries_by_stem.get(stem, ()):
-                if entry_index in seen:
+            for entry_index in entries:
+                if self.prune and _score_bound(
+                        reach, reach * total / self._lightest[entry_index]) < floor:
                     continue
-                seen.add(entry_index)
                 score = self._score(entry_index, weights, total)
                 if score < floor:
                     continue
@@ -319,20 +339,24 @@ class Matcher:
                     heapq.heappush(best, item)
                 elif item > best[0]:
                     heapq.heapreplace(best, item)
-                if len(best) == limit:
-                    floor = max(floor, best[0][0])
-        ranked = sorted(best, reverse=True)
+                top = max(top, score)
+                floor = max(floor, top - SUGGEST_SPREAD,
+                            best[0][0] if len(best) == limit else 0.0)
+        ranked = sorted((item for item in best if item[0] >= top - SUGGEST_SPREAD), reverse=True)
         return [self._candidate(entry_index, score, weights, total)
                 for score, _, entry_index in ranked]
 
     def _score(self, entry_index: int, weights: dict[str, float], total: float) -> float:
-        bag_overlap = sum(weights.get(stem, 0.0) for stem in self._bags[entry_index])
+        """The question's few terms are looked up in the entry's short stem tuples."""
+        bag = self._bags[entry_index]
+        present = [(stem, weight) for stem, weight in weights.items() if stem in bag]
         fit = 0.0
         for stems, weight in zip(self._phrasings[entry_index],
                                  self._phrasing_weights[entry_index], strict=True):
-            overlap = sum(weights.get(stem, 0.0) for stem in stems)
+            overlap = sum(term_weight for stem, term_weight in present if stem in stems)
             if overlap:
                 fit = max(fit, _f_beta(overlap / total, overlap / weight))
+        bag_overlap = sum(weight for _, weight in present)
         return 100 * (PHRASING_SHARE * fit + (1 - PHRASING_SHARE) * bag_overlap / total)
 
     def _candidate(self, entry_index: int, score: float, weights: dict[str, float],
@@ -379,19 +403,6 @@ def _is_one_letter_more(short: str, long: str) -> bool:
     return any(long[:cut] + long[cut + 1:] == short for cut in range(len(long)))
 
 
-def _commonest_surface_forms(terms: Iterable[Term]) -> dict[str, str]:
-    """Each stem's most frequent English spelling, to look up how informative it is."""
-    forms: dict[str, str] = {}
-    frequencies = language.english_frequencies()
-    for term in terms:
-        if " " in term.word:  # "in charge": its first word says nothing of "head"
-            continue
-        known = forms.get(term.stem)
-        if known is None or frequencies.get(term.word, 0) > frequencies.get(known, 0):
-            forms[term.stem] = term.word
-    return forms
-
-
 def _focus_word(words: list[str]) -> str | None:
     """The word a which/what question asks for ("which *city*", "what *year*"), if any."""
     for word, following in pairwise(words):
@@ -403,6 +414,34 @@ def _focus_word(words: list[str]) -> str | None:
 def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
     """Distinct stems in first-seen order, interned: shared by every entry that uses them."""
     return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
+
+
+def _split(parts: list[tuple[float, set[int]]], holders: frozenset[int], weight: float, *,
+           admit_new: bool) -> list[tuple[float, set[int]]]:
+    """Refine the parts by one term: members holding it gain its weight; with `admit_new`,
+    holders in no part yet form a new part."""
+    refined: list[tuple[float, set[int]]] = []
+    outside = set(holders) if admit_new else None
+    for held, entries in parts:
+        inside = entries & holders
+        if inside:
+            refined.append((held + weight, inside))
+            entries = entries - inside
+            if outside is not None:
+                outside -= inside
+        if entries:
+            refined.append((held, entries))
+    if outside:
+        refined.append((weight, outside))
+    return refined
+
+
+def _score_bound(recall: float, precision: float) -> float:
+    """The highest score an entry can reach if its bag covers at most `recall` of the question
+    and its phrasings at most `precision` of themselves (F-beta grows with both)."""
+    recall, precision = min(recall, 1.0), min(precision, 1.0)
+    return 100 * (PHRASING_SHARE * _f_beta(recall, precision) + (1 - PHRASING_SHARE) * recall
+                  ) * (1 + 1e-9)  # a hair over, for rounding
 
 
 def _f_beta(recall: float, precision: float) -> float:
