@@ -39,8 +39,12 @@ class Settings:
     flood_window: float = 10.0
     # Seconds to wait for Telegram's answer to one request before retrying it.
     read_timeout: float = 10.0
-    # How many updates are handled at once (1 = one after another).
-    concurrent_updates: int = 64
+    # How many updates are handled at once (1 = one after another). Enough to hide Telegram's
+    # round trips at its ~30 messages/s limit; more only adds scheduling cost (bench/e2e.py).
+    concurrent_updates: int = 16
+    # HTTP connections to the Bot API. Few suffice: each request scans the idle ones, so a
+    # large pool costs more than it saves (see bench/e2e.py).
+    connection_pool_size: int = 8
     # How long shutdown waits for replies in flight.
     shutdown_grace: float = 10.0
     rate_limit: bool = True
@@ -112,7 +116,8 @@ def load_settings(env: Mapping[str, str] | None = None, *,
         flood_max=int(_number(env, "FLOOD_MAX", 10, minimum=1)),
         flood_window=_number(env, "FLOOD_WINDOW", 10.0, minimum=0.1),
         read_timeout=_number(env, "TELEGRAM_READ_TIMEOUT", 10.0, minimum=0.1),
-        concurrent_updates=int(_number(env, "CONCURRENT_UPDATES", 64, minimum=1)),
+        concurrent_updates=int(_number(env, "CONCURRENT_UPDATES", 16, minimum=1)),
+        connection_pool_size=int(_number(env, "CONNECTION_POOL_SIZE", 8, minimum=1)),
         shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, minimum=0),
         rate_limit=env.get("RATE_LIMIT", "on").strip().lower() not in ("0", "off", "false", "no"),
     )

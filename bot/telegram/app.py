@@ -123,6 +123,7 @@ def build_application(settings: Settings, library: Library) -> Application:
         .write_timeout(settings.read_timeout)
         .connect_timeout(settings.read_timeout)
         .pool_timeout(settings.read_timeout)
+        .connection_pool_size(settings.connection_pool_size)
         .concurrent_updates(settings.concurrent_updates if settings.concurrent_updates > 1
                             else False)
         .post_init(_register_commands)
