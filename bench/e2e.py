@@ -767,9 +767,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Target: >= 1,000 replies/s on 2 cores with the fake server included; "
                "0 lost replies, 0 doubles.")
-    parser.add_argument("--concurrency", default="1,64,256",
+    parser.add_argument("--concurrency", default="1,16,64",
                         help="comma-separated concurrent_updates values; 1 = off "
-                             "(default 1,64,256)")
+                             "(default 1,16,64; 16 is the production default)")
     parser.add_argument("--server", choices=("thread", "process", "both"), default="both",
                         help="where the fake Bot API server runs (default both)")
     parser.add_argument("--users", type=int, default=200, help="users (default 200)")
