@@ -166,3 +166,19 @@ def test_the_word_a_which_question_asks_for_weighs_more(small_matcher):
     asked = weights("which year was the falcon rocket built")
     assert asked["year"] == pytest.approx(1.5 * plain["year"])
     assert asked["falcon"] == plain["falcon"]
+
+
+def test_pruned_ranking_equals_scoring_every_candidate(knowledge, matcher):
+    """The MaxScore shortcuts must never change a result: compare with exhaustive scoring."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    exhaustive = Matcher(knowledge, prune=False)
+    questions = [item["q"] for path in sorted((REPO / "tests" / "questions").glob("*.yaml"))
+                 for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]]
+    assert len(questions) > 300
+    for question in questions:
+        fast = [(c.entry.id, c.score, c.phrasing) for c in matcher.rank(question, limit=5)]
+        slow = [(c.entry.id, c.score, c.phrasing) for c in exhaustive.rank(question, limit=5)]
+        assert fast == slow, question
