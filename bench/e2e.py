@@ -315,60 +315,43 @@ def _quiet_logging(level: str) -> Iterator[None]:
 
 async def run_config(concurrency: int, mode: str, workload: dict[str, Any],
                      args: argparse.Namespace) -> dict[str, Any]:
-    from telegram import Update
-
-    from bot.config import Settings
-    from bot.telegram.app import build_application
-    from bot.telegram.services import Library
+    from tests.e2e import running_bot
 
     server: ThreadServer | ProcessServer = ThreadServer() if mode == "thread" else ProcessServer()
     result: dict[str, Any] = {"concurrency": concurrency, "server": mode}
     try:
-        settings = Settings(token=server.token, api_base_url=server.base_url,
-                            knowledge_path=common.REPO / "knowledge.yaml", rate_limit=False,
-                            concurrent_updates=concurrency, flood_max=10**9,
-                            read_timeout=args.read_timeout)
-        application = build_application(settings, Library.load(settings.knowledge_path))
-        async with application:
-            if application.post_init:
-                await application.post_init(application)
-            await application.start()
-            await application.updater.start_polling(poll_interval=0, timeout=1,
-                                                    allowed_updates=Update.ALL_TYPES)
-            try:
-                if not await server.polled(10):
-                    raise RuntimeError("the bot never called getUpdates")
-                # Warm-up: connections opened, code paths run once.
-                warm = [(WARMUP_FIRST_USER + n, text) for n, (text, *_rest) in
-                        enumerate(workload["by_user"][FIRST_USER][:args.warmup])]
-                server.queue(warm)
-                warmed = await server.wait_sent(len(warm), 30)
-                await asyncio.sleep(0.2)
-                items = [(user, workload["by_user"][user][number][0])
-                         for user, number in workload["order"]]
-                if args.window_profiler is not None:
-                    args.window_profiler.start()
-                cpu_before = server.cpu()
-                first_queued = time.monotonic()
-                if args.burst:
-                    update_ids = []
-                    for start in range(0, len(items), args.burst):
-                        update_ids += server.queue(items[start:start + args.burst])
-                        await asyncio.sleep(args.burst_gap)
-                else:
-                    update_ids = server.queue(items)
-                last_queued = time.monotonic()
-                sent = await server.wait_sent(warmed + len(items), args.run_timeout)
-                finished_waiting = time.monotonic()
-                cpu_after = server.cpu()
-                if args.window_profiler is not None:
-                    args.window_profiler.stop()
-                # Linger so that late doubles show up too.
-                await asyncio.sleep(args.linger)
-                final_sent = await server.wait_sent(0, 0)
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        async with running_bot(server, rate_limit=False, concurrent_updates=concurrency,
+                               flood_max=10**9, read_timeout=args.read_timeout):
+            if not await server.polled(10):
+                raise RuntimeError("the bot never called getUpdates")
+            # Warm-up: connections opened, code paths run once.
+            warm = [(WARMUP_FIRST_USER + n, text) for n, (text, *_rest) in
+                    enumerate(workload["by_user"][FIRST_USER][:args.warmup])]
+            server.queue(warm)
+            warmed = await server.wait_sent(len(warm), 30)
+            await asyncio.sleep(0.2)
+            items = [(user, workload["by_user"][user][number][0])
+                     for user, number in workload["order"]]
+            if args.window_profiler is not None:
+                args.window_profiler.start()
+            cpu_before = server.cpu()
+            first_queued = time.monotonic()
+            if args.burst:
+                update_ids = []
+                for start in range(0, len(items), args.burst):
+                    update_ids += server.queue(items[start:start + args.burst])
+                    await asyncio.sleep(args.burst_gap)
+            else:
+                update_ids = server.queue(items)
+            last_queued = time.monotonic()
+            sent = await server.wait_sent(warmed + len(items), args.run_timeout)
+            finished_waiting = time.monotonic()
+            cpu_after = server.cpu()
+            if args.window_profiler is not None:
+                args.window_profiler.stop()
+            # Linger so that late doubles show up too.
+            await asyncio.sleep(args.linger)
+            final_sent = await server.wait_sent(0, 0)
         snapshot = server.results()
     finally:
         server.stop()
