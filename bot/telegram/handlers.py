@@ -23,7 +23,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.knowledge import KnowledgeError
-from bot.matcher import Decision
+from bot.matcher import SUGGEST_MIN_SCORE
 from bot.replies import (
     Action,
     Reply,
@@ -208,10 +208,10 @@ async def inline_query(update: Update, context: Context) -> None:
     text = query.query.strip()
     if not text:
         entries = list(library.knowledge.entries[:MAX_INLINE_RESULTS])
-    else:
-        match = library.matcher.match(text)
-        ranked = library.matcher.rank(text, limit=MAX_INLINE_ANSWERS)
-        entries = [] if match.decision is Decision.DECLINE else [c.entry for c in ranked]
+    else:  # what would at least be offered as "did you mean", best first
+        entries = [candidate.entry
+                   for candidate in library.matcher.rank(text, limit=MAX_INLINE_ANSWERS)
+                   if candidate.score >= SUGGEST_MIN_SCORE]
     results = [
         InlineQueryResultArticle(
             id=entry.id,

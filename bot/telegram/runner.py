@@ -18,7 +18,7 @@ from bot.config import ConfigError, load_settings
 from bot.knowledge import KnowledgeError
 from bot.telegram.app import build_application
 from bot.telegram.delivery import deliver
-from bot.telegram.logs import configure_logging, install_redaction, redact
+from bot.telegram.logs import configure_logging, redact
 from bot.telegram.services import Library
 
 EXIT_KNOWLEDGE_ERROR = 1
@@ -43,8 +43,7 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
             print(problem, file=sys.stderr)
         return EXIT_KNOWLEDGE_ERROR
 
-    application = build_application(settings, library)
-    install_redaction()
+    application = build_application(settings, library)  # also turns token redaction on
     try:
         asyncio.run(_check_token(application.bot))
     except InvalidToken:
