@@ -151,3 +151,42 @@ def test_default_command_with_a_token_runs_telegram_not_the_terminal(tmp_path: P
         finally:
             code, _ = stop_bot(process)
     assert code == 0
+
+
+def test_sigterm_waits_for_a_reply_in_flight():
+    from tests.fake_bot_api import FaultPlan
+
+    with FakeBotAPI() as api:
+        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
+                                    TELEGRAM_API_BASE_URL=api.base_url))
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            api.set_faults(FaultPlan(rate=1.0, kinds=("slow",), methods=("sendMessage",),
+                                     max_faults=1, slow_seconds=1.5))
+            api.private_text("who heads roscosmos?", user_id=USER)
+            api.wait_for(lambda a: a.calls("sendMessage"), timeout=10)
+        finally:
+            code, _ = stop_bot(process)           # while the reply's response is delayed
+    assert code == 0
+    [call] = api.calls("sendMessage")
+    assert call.executed and call.status == 200  # the bot waited for it, did not cut it off
+
+
+def test_shutdown_is_bounded_when_telegram_keeps_failing():
+    from tests.fake_bot_api import FaultPlan
+
+    with FakeBotAPI() as api:
+        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
+                                    TELEGRAM_API_BASE_URL=api.base_url, SHUTDOWN_GRACE="1"))
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            api.set_faults(FaultPlan(rate=1.0, kinds=("500",), methods=("sendMessage",)))
+            api.private_text("who heads roscosmos?", user_id=USER)
+            api.wait_for(lambda a: a.calls("sendMessage"), timeout=10)
+            started = time.monotonic()
+        finally:
+            code, stderr = stop_bot(process)
+        stopped_after = time.monotonic() - started
+    assert code == 0
+    assert stopped_after < 5        # 6 tries would take ~8 s; the grace period cuts them short
+    assert "finishing replies in flight (at most 1 s)" in stderr

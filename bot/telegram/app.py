@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 
 from telegram import (
     BotCommand,
@@ -24,7 +22,6 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeError
 from bot.telegram import handlers
 from bot.telegram.delivery import deliver
 from bot.telegram.logs import install_redaction
@@ -90,28 +87,8 @@ async def _register_commands(application: Application) -> None:
             GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats()), "setMyCommands")
     except Exception:
         logger.warning("could not register the command menu", exc_info=True)
-    _reload_on_sighup(application)
     logger.info("serving @%s with %d entries", bot.username,
                 len(application.bot_data["services"].library.current.knowledge))
-
-
-def _reload_on_sighup(application: Application) -> None:
-    holder: LibraryHolder = application.bot_data["services"].library
-
-    async def reload() -> None:
-        try:
-            library = await holder.reload()
-        except KnowledgeError as error:
-            logger.error("SIGHUP reload refused, still serving the previous knowledge base:\n%s",
-                         error)
-            return
-        logger.info("SIGHUP: reloaded %d entries from %s", len(library.knowledge), holder.path)
-
-    try:
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGHUP, lambda: application.create_task(reload()))
-    except (NotImplementedError, RuntimeError, AttributeError):  # not on this platform/thread
-        logger.debug("SIGHUP reload is not available here")
 
 
 def build_application(settings: Settings, library: Library) -> Application:

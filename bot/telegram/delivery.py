@@ -16,6 +16,7 @@ import asyncio
 import datetime as dtm
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -44,8 +45,13 @@ def _seconds(retry_after: int | float | dtm.timedelta) -> float:
     return float(retry_after)
 
 
-async def deliver(send: Callable[[], Awaitable[T]], what: str = "request") -> T:
-    """Run `send` until it succeeds, retrying what can be retried; raise what cannot."""
+async def deliver(send: Callable[[], Awaitable[T]], what: str = "request",
+                  stop_by: Callable[[], float | None] = lambda: None) -> T:
+    """Run `send` until it succeeds, retrying what can be retried; raise what cannot.
+
+    `stop_by` gives a time.monotonic() deadline once the bot is shutting down: no retry
+    starts after it, so shutdown waits at most that long plus one request.
+    """
     backoff = FIRST_BACKOFF
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
@@ -59,7 +65,9 @@ async def deliver(send: Callable[[], Awaitable[T]], what: str = "request") -> T:
             delay = backoff * random.uniform(0.75, 1.25)
             backoff = min(backoff * 2, MAX_BACKOFF)
             reason = f"{type(error).__name__}: {error}"
-        if attempt == MAX_ATTEMPTS:
+        deadline = stop_by()
+        if attempt == MAX_ATTEMPTS or (deadline is not None
+                                       and time.monotonic() + delay > deadline):
             break
         logger.warning("%s failed (%s); retry %d/%d in %.2f s", what, reason, attempt,
                        MAX_ATTEMPTS - 1, delay)

@@ -84,7 +84,7 @@ async def send_reply(context: Context, message: Message, reply: Reply, *,
             message.chat_id, piece, parse_mode=ParseMode.HTML,
             reply_markup=keyboard(reply) if last else None,
             reply_parameters=reply_to, message_thread_id=thread_id,
-        ), "sendMessage")
+        ), "sendMessage", services(context).stop_by)
 
 
 async def _answer_question(update: Update, context: Context, question: str,
@@ -183,7 +183,7 @@ async def button(update: Update, context: Context) -> None:
     """A button press: acknowledge at once, then send the answer, or page the topic list."""
     started = time.perf_counter()
     query = update.callback_query
-    await deliver(lambda: query.answer(), "answerCallbackQuery")
+    await deliver(lambda: query.answer(), "answerCallbackQuery", services(context).stop_by)
     choice = decode_choice(query.data)
     message = query.message
     if message is None or not isinstance(message, Message):
@@ -194,7 +194,7 @@ async def button(update: Update, context: Context) -> None:
     if choice is not None and choice.action is Action.TOPICS:
         await deliver(lambda: query.edit_message_text(
             html_pieces(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
-        ), "editMessageText")
+        ), "editMessageText", services(context).stop_by)
     else:
         await send_reply(context, message, reply, quote=message.chat.type != ChatType.PRIVATE)
     _log(update, started, "button", reply)
@@ -236,7 +236,8 @@ async def inline_query(update: Update, context: Context) -> None:
         button_to_private = InlineQueryResultsButton(text="Ask me in a private chat",
                                                      start_parameter="inline")
     await deliver(lambda: query.answer(results, cache_time=INLINE_CACHE_SECONDS,
-                                       button=button_to_private), "answerInlineQuery")
+                                       button=button_to_private), "answerInlineQuery",
+                  services(context).stop_by)
     _log(update, started, f"inline results={len(results)}")
 
 

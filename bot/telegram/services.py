@@ -104,3 +104,8 @@ class Services:
     settings: Settings
     library: LibraryHolder
     flood: FloodGuard
+    # Set when shutdown begins: replies in flight stop retrying by then.
+    shutdown_deadline: float | None = None
+
+    def stop_by(self) -> float | None:
+        return self.shutdown_deadline
