@@ -103,7 +103,7 @@ def start_reply(knowledge: KnowledgeBase) -> Reply:
     examples = knowledge.entries[:EXAMPLE_QUESTIONS]
     text = (
         f"I answer questions about one news article: “{knowledge.title}”.\n\n"
-        f"{knowledge.description}\n\n"
+        f"It covers {knowledge.description}\n\n"
         "Ask me anything about it in your own words; I answer from the article only and "
         "say so when it doesn’t tell. Try one of these, or send /topics for everything I know."
     )

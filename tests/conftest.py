@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 SMALL_KNOWLEDGE = """\
 title: "A small test article"
-description: "Knows about rockets and moon bases."
+description: "rockets and a moon base."
 article: |
   The Falcon rocket was built by the Acme company. Its chief engineer is Jane Smith.
   A moon base is planned near the south pole. The base will house four people.
