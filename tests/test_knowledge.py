@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -208,3 +209,60 @@ def test_check_command_exits_1_with_every_problem_and_no_traceback(tmp_path):
     assert len(lines) == 2
     assert all(line.startswith(f"{path}:") for line in lines)
     assert "Traceback" not in result.stderr
+
+
+def _alias_bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        previous, name = chr(ord("a") + level - 1), chr(ord("a") + level)
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+BROKEN_FILES = {
+    "yaml syntax": SMALL_KNOWLEDGE.replace("answer: The base will house four people.",
+                                           "answer: [unclosed"),
+    "tabs": SMALL_KNOWLEDGE.replace("    answer: The Acme", "\tanswer: The Acme"),
+    "wrong type": SMALL_KNOWLEDGE.replace("answer: Jane Smith is the chief engineer.",
+                                          "answer: {nested: mapping}"),
+    "duplicate id": SMALL_KNOWLEDGE.replace("id: base_crew", "id: moon_base"),
+    "duplicate key": SMALL_KNOWLEDGE.replace("    source: Its chief engineer is Jane Smith.",
+                                             "    source: Its chief engineer is Jane Smith.\n"
+                                             "    source: Its chief engineer is Jane Smith."),
+    "dangling related": SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [gone]"),
+    "empty answer": SMALL_KNOWLEDGE.replace("answer: Jane Smith is the chief engineer.",
+                                            "answer: ''"),
+    "source not in article": SMALL_KNOWLEDGE.replace("source: Its chief engineer is Jane Smith.",
+                                                     "source: Its engineer is John Doe."),
+    "python object tag": SMALL_KNOWLEDGE.replace('title: "A small test article"',
+                                                 "title: !!python/object/apply:os.getcwd []"),
+    "alias bomb": _alias_bomb(),
+    "not utf-8": SMALL_KNOWLEDGE.encode("utf-8").replace(b"Jane", b"J\xe4ne"),
+    "not a mapping": "- just\n- a list\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_FILES))
+def test_every_broken_file_is_refused_cleanly_by_the_command_line(tmp_path, kind):
+    path = tmp_path / "knowledge.yaml"
+    content = BROKEN_FILES[kind]
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    result = run_cli("--knowledge", str(path), "check")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(re.match(rf"{re.escape(str(path))}(:\d+)?: \S", line) for line in lines)
+    assert any(re.match(rf"{re.escape(str(path))}:\d+: ", line) for line in lines)
+
+
+def test_fifty_megabyte_file_is_refused_cleanly_by_the_command_line(tmp_path):
+    path = tmp_path / "knowledge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    result = run_cli("--knowledge", str(path), "check")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"{path}: the file is 50.0 MB; a knowledge file may be at "
+                                     "most 5 MB. Check that KNOWLEDGE_PATH names the right file")
