@@ -87,12 +87,12 @@ def command_ask(args: argparse.Namespace) -> int:
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import evaluate, load_items, passes_bar, report
+    from bot.evaluation import evaluate, load_items, report, summarize
 
     matcher = Matcher(_load(args.knowledge))
     outcomes = evaluate(matcher, load_items(Path(args.file)))
     print(report(outcomes))
-    return 1 if args.require_bar and not passes_bar(outcomes) else 0
+    return 1 if args.require_bar and not summarize(outcomes).passes_bar else 0
 
 
 def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:

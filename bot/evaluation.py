@@ -74,25 +74,52 @@ def evaluate(matcher: Matcher, items: list[Item]) -> list[Outcome]:
     return [judge(item, matcher.match(item.question)) for item in items]
 
 
+@dataclass(frozen=True)
+class Summary:
+    correct: int      # in scope, answered with the expected facts
+    in_scope: int
+    declined: int     # out of scope, not answered
+    out_of_scope: int
+    wrong: int        # any answer without the expected facts
+    total: int
+
+    @property
+    def passes_bar(self) -> bool:
+        """The issue's bar: >= 95 % in scope correct, >= 95 % out of scope not answered,
+        <= 2 % wrong answers."""
+        return (self.correct >= 0.95 * self.in_scope
+                and self.declined >= 0.95 * self.out_of_scope
+                and self.wrong <= 0.02 * self.total)
+
+
+def summarize(outcomes: list[Outcome]) -> Summary:
+    return Summary(
+        correct=sum(o.verdict == "correct" for o in outcomes),
+        in_scope=sum(o.item.in_scope for o in outcomes),
+        declined=sum(o.verdict == "declined" for o in outcomes),
+        out_of_scope=sum(not o.item.in_scope for o in outcomes),
+        wrong=sum(o.verdict == "wrong" for o in outcomes),
+        total=len(outcomes),
+    )
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f} %" if whole else "    - "
 
 
+def _ratio(part: int, whole: int) -> str:
+    return f"{part}/{whole}  {_percent(part, whole)}"
+
+
 def report(outcomes: list[Outcome]) -> str:
     """The summary, a per-kind table and every failure, as plain text."""
-    in_scope = [o for o in outcomes if o.item.in_scope]
-    out_scope = [o for o in outcomes if not o.item.in_scope]
-    correct = sum(o.verdict == "correct" for o in in_scope)
-    declined = sum(o.verdict == "declined" for o in out_scope)
-    wrong = sum(o.verdict == "wrong" for o in outcomes)
+    summary = summarize(outcomes)
+    right = summary.correct + summary.declined
     lines = [
-        f"in-scope answered correctly:  {correct}/{len(in_scope)}  "
-        f"{_percent(correct, len(in_scope))}",
-        f"out-of-scope not answered:    {declined}/{len(out_scope)}  "
-        f"{_percent(declined, len(out_scope))}",
-        f"wrong answers:                {wrong}/{len(outcomes)}  {_percent(wrong, len(outcomes))}",
-        f"overall right:                {correct + declined}/{len(outcomes)}  "
-        f"{_percent(correct + declined, len(outcomes))}",
+        f"in-scope answered correctly:  {_ratio(summary.correct, summary.in_scope)}",
+        f"out-of-scope not answered:    {_ratio(summary.declined, summary.out_of_scope)}",
+        f"wrong answers:                {_ratio(summary.wrong, summary.total)}",
+        f"overall right:                {_ratio(right, summary.total)}",
         "",
         f"{'kind':<18} {'n':>3} {'right':>6} {'answer':>7} {'suggest':>8} {'decline':>8} "
         f"{'wrong':>6}",
@@ -103,9 +130,9 @@ def report(outcomes: list[Outcome]) -> str:
     for kind in kinds:
         group = [o for o in outcomes if o.item.kind == kind]
         decisions = Counter(o.match.decision for o in group)
-        right = sum(o.verdict in ("correct", "declined") for o in group)
+        group_right = sum(o.verdict in ("correct", "declined") for o in group)
         lines.append(
-            f"{kind:<18} {len(group):>3} {right:>6} {decisions[Decision.ANSWER]:>7} "
+            f"{kind:<18} {len(group):>3} {group_right:>6} {decisions[Decision.ANSWER]:>7} "
             f"{decisions[Decision.SUGGEST]:>8} {decisions[Decision.DECLINE]:>8} "
             f"{sum(o.verdict == 'wrong' for o in group):>6}"
         )
@@ -118,14 +145,3 @@ def report(outcomes: list[Outcome]) -> str:
             lines.append(f"  [{outcome.verdict}] ({outcome.item.kind}) {outcome.item.question!r}"
                          f" -> {match.decision.value}: {top}")
     return "\n".join(lines)
-
-
-def passes_bar(outcomes: list[Outcome]) -> bool:
-    """The issue's bar: >= 95 % in scope correct, >= 95 % out of scope declined, <= 2 % wrong."""
-    in_scope = [o for o in outcomes if o.item.in_scope]
-    out_scope = [o for o in outcomes if not o.item.in_scope]
-    correct = sum(o.verdict == "correct" for o in in_scope)
-    declined = sum(o.verdict == "declined" for o in out_scope)
-    wrong = sum(o.verdict == "wrong" for o in outcomes)
-    return (correct >= 0.95 * len(in_scope) and declined >= 0.95 * len(out_scope)
-            and wrong <= 0.02 * len(outcomes))
