@@ -22,7 +22,6 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.knowledge import KnowledgeError
 from bot.matcher import SUGGEST_MIN_SCORE
 from bot.replies import (
     Action,
@@ -244,21 +243,15 @@ async def inline_query(update: Update, context: Context) -> None:
 async def reload_knowledge(update: Update, context: Context) -> None:
     """/reload (admins only; the filter hides it from everyone else): re-read knowledge.yaml."""
     started = time.perf_counter()
-    message = update.effective_message
-    try:
-        library = await services(context).library.reload()
-    except KnowledgeError as error:
-        logger.error("reload refused, still serving the previous knowledge base:\n%s", error)
+    holder = services(context).library
+    error = await holder.reload("/reload")
+    if error is not None:
         text = ("Reload refused; still serving the previous knowledge base.\n"
                 + "\n".join(str(p) for p in error.problems[:20]))
-        await send_reply(context, message, Reply(text), quote=False)
-        _log(update, started, "reload:refused")
-        return
-    logger.info("reloaded %d entries from %s", len(library.knowledge),
-                services(context).library.path)
-    await send_reply(context, message, Reply(f"Reloaded: {len(library.knowledge)} entries."),
-                     quote=False)
-    _log(update, started, "reload")
+    else:
+        text = f"Reloaded: {len(holder.current.knowledge)} entries."
+    await send_reply(context, update.effective_message, Reply(text), quote=False)
+    _log(update, started, "reload:refused" if error else "reload")
 
 
 async def on_error(update: object, context: Context) -> None:

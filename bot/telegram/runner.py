@@ -91,23 +91,14 @@ def _handle_signals(application: Application) -> None:
             services.shutdown_deadline = time.monotonic() + services.settings.shutdown_grace
             application.stop_running()
 
-    async def reload() -> None:
-        try:
-            library = await services.library.reload()
-        except KnowledgeError as error:
-            logger.error("SIGHUP reload refused, still serving the previous knowledge base:\n%s",
-                         error)
-            return
-        logger.info("SIGHUP: reloaded %d entries from %s", len(library.knowledge),
-                    services.library.path)
-
     async def post_init(app: Application) -> None:
         if register_commands is not None:
             await register_commands(app)
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop_signal, shut_down)
-        loop.add_signal_handler(signal.SIGHUP, lambda: app.create_task(reload()))
+        loop.add_signal_handler(signal.SIGHUP,
+                                lambda: app.create_task(services.library.reload("SIGHUP")))
 
     application.post_init = post_init
 

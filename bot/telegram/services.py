@@ -7,6 +7,7 @@ balancer, serves every update and every button press the same way.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -15,8 +16,10 @@ from enum import Enum
 from pathlib import Path
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matcher import Matcher
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,19 @@ class LibraryHolder:
         self.current = library
         self._reloading = asyncio.Lock()
 
-    async def reload(self) -> Library:
-        """Re-read the file off the event loop; raises KnowledgeError and keeps the old one."""
+    async def reload(self, why: str) -> KnowledgeError | None:
+        """Re-read the file off the event loop and swap it in; a broken file is logged and
+        returned, and the previous knowledge base stays."""
         async with self._reloading:
-            library = await asyncio.to_thread(Library.load, self.path)
+            try:
+                library = await asyncio.to_thread(Library.load, self.path)
+            except KnowledgeError as error:
+                logger.error("%s: reload refused, still serving the previous knowledge base:\n%s",
+                             why, error)
+                return error
             self.current = library
-            return library
+        logger.info("%s: reloaded %d entries from %s", why, len(library.knowledge), self.path)
+        return None
 
 
 class Flood(Enum):
