@@ -13,8 +13,10 @@ The idea in one screen:
 3. An entry's score (0-100) mixes how much of the question's weight its best phrasing covers
    (and how much of that phrasing the question covers) with how much of the question's weight
    appears anywhere in the entry.
-4. One clear winner is answered; close or middling candidates are offered as "did you mean";
-   the rest is declined, with the nearest topics offered.
+4. One clear winner is answered, if it answers the kind of question asked (who, when, where,
+   how many) and mentions every name of the article the question uses ("who heads the
+   European Space Agency" is not answered by the entry on Roscosmos); close or middling
+   candidates are offered as "did you mean"; the rest is declined, with the nearest topics.
 
 Candidate entries come from an inverted index over terms and are scored in order of an upper
 bound on their score, stopping when no unscored entry can enter the result (MaxScore); the
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 import sys
 from array import array
 from collections import defaultdict
@@ -61,6 +64,9 @@ QUESTION_WORD_WEIGHT = 1.0
 # The word a which/what question asks for says what the answer must be about: "which *year*"
 # cannot be answered by an entry that never mentions years, however much else it shares.
 FOCUS_WEIGHT_FACTOR = 1.5
+# Capitalised words of the article at least this rare in English are names (see `rarity`):
+# 'Roscosmos', 'Kourou' (unknown), 'Ukraine' (5.0) are; 'Space' (3.8), 'Agency' (4.4) are not.
+NAME_MIN_RARITY = 4.5
 # A word the knowledge base does not know, and that is not itself a real English word, is read
 # as a typo of the nearest known word within this many edits (optimal string alignment: a
 # swap of neighbours is one edit): one from four letters on, two from eight.
@@ -69,6 +75,10 @@ TYPO_TWO_EDITS_LENGTH = 8
 # Three-letter words only when two neighbouring letters are swapped ("cna") or one letter is
 # left out ("hed").
 TYPO_SWAP_LENGTH = 3
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_CASED_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 class Decision(StrEnum):
@@ -187,6 +197,7 @@ class Matcher:
             for stem in bag:
                 postings[stem].append(entry_index)
         self._entries_by_stem = {stem: frozenset(entries) for stem, entries in postings.items()}
+        self._names = frozenset(self._name_stems(knowledge.article))
         self.prune = prune
 
     def _analyse_known(self, text: str, vocabulary: set[str], surface: dict[str, str],
@@ -203,6 +214,17 @@ class Matcher:
             if known is None or frequencies.get(term.word, 0) > frequencies.get(known, 0):
                 surface[term.stem] = term.word
         return _stem_tuple(term.stem for term in terms)
+
+    def _name_stems(self, article: str) -> Iterable[str]:
+        """The article's names: words capitalised inside a sentence that are rare in English
+        ("Roscosmos", "Kourou", "ExoMars"; not "Space" of "European Space Agency")."""
+        for sentence in _SENTENCE_BREAK.split(article):
+            for word in _CASED_WORD.findall(sentence)[1:]:
+                if word[:1].isupper():
+                    for term in self._fold(language.words(language.clean(word))):
+                        if len(term.stem) > 1 and (language.rarity(term.word.split()[0]) or
+                                                   NAME_MIN_RARITY) >= NAME_MIN_RARITY:
+                            yield term.stem
 
     # --- text to terms ------------------------------------------------------------------
 
@@ -371,11 +393,14 @@ class Matcher:
         _, best = self._best_fit(entry_index, list(weights.items()), total)
         return Candidate(entry, round(score, 1), entry.questions[best])
 
-    def answers_type_of(self, entry_index: int, terms: list[Term]) -> bool:
-        """False when the question asks who/when/where/how many and the entry never says."""
+    def can_answer(self, entry_index: int, terms: list[Term]) -> bool:
+        """False when the question asks who/when/where/how many and the entry never says, or
+        names someone or something of the article that the entry does not mention."""
         wanted = {term.stem for term in terms if term.stem in language.ANSWER_TYPE_STEMS}
-        return all(any(stem in phrasing for phrasing in self._phrasings[entry_index])
-                   for stem in wanted)
+        named = {term.stem for term in terms if term.stem in self._names}
+        return (all(any(stem in phrasing for phrasing in self._phrasings[entry_index])
+                    for stem in wanted)
+                and all(stem in self._bags[entry_index] for stem in named))
 
     def match(self, question: str) -> Match:
         terms = self.terms(question)
@@ -388,7 +413,7 @@ class Matcher:
         clear = top - runner_up >= ANSWER_MARGIN or (
             best is not None and len(candidates) > 1 and candidates[1].entry.id in best.related)
         if (best is not None and top >= ANSWER_MIN_SCORE and clear
-                and self.answers_type_of(self._index_of[best.id], terms)):
+                and self.can_answer(self._index_of[best.id], terms)):
             return Match(question, Decision.ANSWER, (candidates[0],))
         if top >= SUGGEST_MIN_SCORE:
             close = [c for c in candidates
