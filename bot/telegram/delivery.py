@@ -72,4 +72,4 @@ async def deliver(send: Callable[[], Awaitable[T]], what: str = "request",
         logger.warning("%s failed (%s); retry %d/%d in %.2f s", what, reason, attempt,
                        MAX_ATTEMPTS - 1, delay)
         await asyncio.sleep(delay)
-    raise DeliveryFailed(f"{what} failed {MAX_ATTEMPTS} times; last: {reason}")
+    raise DeliveryFailed(f"{what} failed {attempt} time(s); last: {reason}")
