@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -139,16 +138,15 @@ def test_python_object_tags_are_refused_without_constructing_anything(tmp_path):
     assert not (tmp_path / "pwned").exists()
 
 
-def test_alias_bomb_is_refused_quickly(tmp_path):
+def test_alias_bomb_is_refused_at_the_first_alias(tmp_path):
     bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for level in range(1, 10):
         previous = chr(ord("a") + level - 1)
         name = chr(ord("a") + level)
         bomb.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
-    started = time.monotonic()
     [message] = problems_of(tmp_path, "\n".join(bomb) + "\n")
     assert "aliases" in message
-    assert time.monotonic() - started < 5
+    assert ":2:" in message     # refused at the first alias, before anything is expanded
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path):
