@@ -102,9 +102,10 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
     interactive = sys.stdin.isatty()
     if hint:
         print(hint)
-    print(render_plain(start_reply(knowledge)))
+    greeting = start_reply(knowledge)
+    print(render_plain(greeting))
     print("(type a number to press a button, /topics, /help, or /quit)\n")
-    choices: tuple[Choice, ...] = start_reply(knowledge).choices
+    choices: tuple[Choice, ...] = greeting.choices
     while True:
         try:
             line = input("you> " if interactive else "").strip()

@@ -70,18 +70,19 @@ def _log(update: Update, started: float, kind: str, reply: Reply | None = None) 
     )
 
 
-async def send_reply(context: Context, message: Message, reply: Reply, *,
-                     quote: bool) -> None:
-    """Send a reply into the message's chat (and topic), in pieces if long, buttons last."""
+async def send_reply(context: Context, message: Message, reply: Reply) -> None:
+    """Send a reply into the message's chat (and topic), in pieces if long, buttons last.
+    In groups it is threaded under `message`; in a private chat it needs no quoting."""
     pieces = html_pieces(reply)
+    buttons = keyboard(reply)
     thread_id = message.message_thread_id if message.is_topic_message else None
-    reply_to = (ReplyParameters(message.message_id, allow_sending_without_reply=True)
-                if quote else None)
+    reply_to = (None if message.chat.type == ChatType.PRIVATE
+                else ReplyParameters(message.message_id, allow_sending_without_reply=True))
     for number, piece in enumerate(pieces):
         last = number == len(pieces) - 1
         await deliver(lambda piece=piece, last=last: context.bot.send_message(
             message.chat_id, piece, parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply) if last else None,
+            reply_markup=buttons if last else None,
             reply_parameters=reply_to, message_thread_id=thread_id,
         ), "sendMessage", services(context).stop_by)
 
@@ -98,13 +99,12 @@ async def _answer_question(update: Update, context: Context, question: str,
         _log(update, started, f"{kind}:flood-silent")
         return
     if verdict is Flood.WARN:
-        await send_reply(context, target, slow_down_reply(services(context).settings.flood_window),
-                         quote=not private)
+        await send_reply(context, target, slow_down_reply(services(context).settings.flood_window))
         _log(update, started, f"{kind}:flood-warned")
         return
     library = services(context).library.current
     reply = match_reply(library.matcher.match(question), library.knowledge, brief=not private)
-    await send_reply(context, target, reply, quote=not private)
+    await send_reply(context, target, reply)
     _log(update, started, kind, reply)
 
 
@@ -131,8 +131,7 @@ async def ask(update: Update, context: Context) -> None:
         target = replied
     if not question.strip():
         started = time.perf_counter()
-        await send_reply(context, message, ask_usage_reply(),
-                         quote=message.chat.type != ChatType.PRIVATE)
+        await send_reply(context, message, ask_usage_reply())
         _log(update, started, "ask:usage")
         return
     await _answer_question(update, context, question, target, "ask")
@@ -142,7 +141,7 @@ async def start(update: Update, context: Context) -> None:
     """/start: what the bot is, with example questions."""
     started = time.perf_counter()
     await send_reply(context, update.effective_message,
-                     start_reply(services(context).library.current.knowledge), quote=False)
+                     start_reply(services(context).library.current.knowledge))
     _log(update, started, "start")
 
 
@@ -150,8 +149,7 @@ async def help_command(update: Update, context: Context) -> None:
     """/help: private, group and inline use."""
     started = time.perf_counter()
     message = update.effective_message
-    await send_reply(context, message, help_reply(context.bot.username),
-                     quote=message.chat.type != ChatType.PRIVATE)
+    await send_reply(context, message, help_reply(context.bot.username))
     _log(update, started, "help")
 
 
@@ -159,22 +157,21 @@ async def topics(update: Update, context: Context) -> None:
     """/topics: every entry, a page of buttons at a time."""
     started = time.perf_counter()
     message = update.effective_message
-    await send_reply(context, message, topics_reply(services(context).library.current.knowledge),
-                     quote=message.chat.type != ChatType.PRIVATE)
+    await send_reply(context, message, topics_reply(services(context).library.current.knowledge))
     _log(update, started, "topics")
 
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice… in a private chat: a one-line hint."""
     started = time.perf_counter()
-    await send_reply(context, update.effective_message, not_text_reply(), quote=False)
+    await send_reply(context, update.effective_message, not_text_reply())
     _log(update, started, "not-text")
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command this bot does not have (or may not show this user): point to /help."""
     started = time.perf_counter()
-    await send_reply(context, update.effective_message, unknown_command_reply(), quote=False)
+    await send_reply(context, update.effective_message, unknown_command_reply())
     _log(update, started, "unknown-command")
 
 
@@ -195,7 +192,7 @@ async def button(update: Update, context: Context) -> None:
             html_pieces(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
         ), "editMessageText", services(context).stop_by)
     else:
-        await send_reply(context, message, reply, quote=message.chat.type != ChatType.PRIVATE)
+        await send_reply(context, message, reply)
     _log(update, started, "button", reply)
 
 
@@ -250,7 +247,7 @@ async def reload_knowledge(update: Update, context: Context) -> None:
                 + "\n".join(str(p) for p in error.problems[:20]))
     else:
         text = f"Reloaded: {len(holder.current.knowledge)} entries."
-    await send_reply(context, update.effective_message, Reply(text), quote=False)
+    await send_reply(context, update.effective_message, Reply(text))
     _log(update, started, "reload:refused" if error else "reload")
 
 

@@ -86,8 +86,9 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def html_pieces(reply: Reply) -> list[str]:
     """The reply as Telegram HTML messages, each within the limit once escaped."""
-    if len(render_html(reply)) <= MESSAGE_LIMIT:
-        return [render_html(reply)]
+    whole = render_html(reply)
+    if len(whole) <= MESSAGE_LIMIT:
+        return [whole]
     pieces: list[str] = []
     for number, piece in enumerate(_pieces_within(reply.text, MESSAGE_LIMIT - 256)):
         pieces.append(render_html(Reply(piece, reply.title if number == 0 else None)))
