@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeBase, load_knowledge, parse_knowledge
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,8 +77,6 @@ def knowledge() -> KnowledgeBase:
 def matcher(knowledge: KnowledgeBase) -> Matcher:
     return Matcher(knowledge)
 
-
-__all__ = ["REPO", "SMALL_KNOWLEDGE", "parse_knowledge"]
 
 
 # Property-based tests: 2,000 examples a property in CI; HYPOTHESIS_PROFILE=nightly for 20,000.
