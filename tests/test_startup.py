@@ -7,12 +7,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from bot.telegram.delivery import MAX_ATTEMPTS
 from tests.conftest import REPO, SMALL_KNOWLEDGE
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import FakeBotAPI, FaultPlan
 
 USER = 6001
 
@@ -94,7 +94,6 @@ def test_token_never_appears_in_logs_even_at_debug_and_after_errors():
             api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
             api.private_text("who heads roscosmos?", user_id=USER)
             api.wait_for(lambda a: a.sent_messages(USER), timeout=10)
-            from tests.fake_bot_api import FaultPlan
             api.set_faults(FaultPlan(rate=1.0, kinds=("500", "drop_before"),
                                      methods=("sendMessage",), max_faults=2))
             api.private_text("what did rogozin admit?", user_id=USER)
@@ -141,7 +140,7 @@ def test_webhook_mode_requires_a_secret(extra):
     assert "WEBHOOK_SECRET" in result.stderr
 
 
-def test_default_command_with_a_token_runs_telegram_not_the_terminal(tmp_path: Path):
+def test_default_command_with_a_token_runs_telegram_not_the_terminal():
     with FakeBotAPI() as api:
         env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
         process = subprocess.Popen([sys.executable, "-m", "bot"], stdout=subprocess.PIPE,
@@ -154,8 +153,6 @@ def test_default_command_with_a_token_runs_telegram_not_the_terminal(tmp_path: P
 
 
 def test_sigterm_waits_for_a_reply_in_flight():
-    from tests.fake_bot_api import FaultPlan
-
     with FakeBotAPI() as api:
         process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
                                     TELEGRAM_API_BASE_URL=api.base_url))
@@ -173,9 +170,6 @@ def test_sigterm_waits_for_a_reply_in_flight():
 
 
 def test_shutdown_is_bounded_when_telegram_keeps_failing():
-    from bot.telegram.delivery import MAX_ATTEMPTS
-    from tests.fake_bot_api import FaultPlan
-
     with FakeBotAPI() as api:
         process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
                                     TELEGRAM_API_BASE_URL=api.base_url, SHUTDOWN_GRACE="1"))
