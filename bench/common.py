@@ -80,18 +80,31 @@ def machine_facts() -> dict[str, Any]:
         "python_executable": sys.executable,
         "platform": platform.platform(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "packages": {name: _version(name) for name in (
-            "rapidfuzz", "python-telegram-bot", "httpx", "aiohttp", "PyStemmer", "symspellpy",
-            "PyYAML")},
+        "packages": {
+            name: _version(name)
+            for name in (
+                "rapidfuzz",
+                "python-telegram-bot",
+                "httpx",
+                "aiohttp",
+                "PyStemmer",
+                "symspellpy",
+                "PyYAML",
+            )
+        },
     }
 
 
 def print_machine(facts: dict[str, Any]) -> None:
-    print(f"machine: {facts['cpu_model']}, {facts['cores']} cores "
-          f"({facts['cores_usable']} usable), {facts['memory_mb']} MB RAM; "
-          f"Python {facts['python']} ({facts['python_executable']}); {facts['platform']}")
-    print(f"load average at start: {facts['load_average_at_start']} "
-          "(other work on the machine skews every figure below)")
+    print(
+        f"machine: {facts['cpu_model']}, {facts['cores']} cores "
+        f"({facts['cores_usable']} usable), {facts['memory_mb']} MB RAM; "
+        f"Python {facts['python']} ({facts['python_executable']}); {facts['platform']}"
+    )
+    print(
+        f"load average at start: {facts['load_average_at_start']} "
+        "(other work on the machine skews every figure below)"
+    )
     packages = ", ".join(f"{k} {v}" for k, v in facts["packages"].items() if v)
     print(f"packages: {packages}")
 
@@ -159,9 +172,12 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], digits: int = 2
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for number, row in enumerate(cells):
-        lines.append("  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-            for i, cell in enumerate(row)))
+        lines.append(
+            "  ".join(
+                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            )
+        )
         if number == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -175,9 +191,11 @@ def target_line(name: str, met: bool | None, detail: str) -> str:
 def write_results(name: str, payload: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"script": f"bench/{name.split('.')[0]}.py",
-               "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-               **payload}
+    payload = {
+        "script": f"bench/{name.split('.')[0]}.py",
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **payload,
+    }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
     return path
 
@@ -212,37 +230,64 @@ def _typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.choice(("swap", "drop", "double", "replace"))
     if kind == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
     letters = "abcdefghijklmnopqrstuvwxyz".replace(word[i].lower(), "")
-    return word[:i] + rng.choice(letters) + word[i + 1:]
+    return word[:i] + rng.choice(letters) + word[i + 1 :]
 
 
-_PREFIXES = ("", "", "", "hey ", "hi bot, ", "quick question: ", "so ", "ok so ",
-             "can you tell me ", "btw ", "I wonder ")
+_PREFIXES = (
+    "",
+    "",
+    "",
+    "hey ",
+    "hi bot, ",
+    "quick question: ",
+    "so ",
+    "ok so ",
+    "can you tell me ",
+    "btw ",
+    "I wonder ",
+)
 _SUFFIXES = ("", "", "?", "?", "??", " pls", " thanks", " ?", "!")
 
 # Out of scope, far from the article.
 _FAR = (
-    "what is the capital of {place}", "how do I bake {food}", "who won the {year} world cup",
-    "what's the weather in {place} tomorrow", "recommend me a good {thing}",
-    "how tall is the eiffel tower", "what time is it in {place}", "how do I reset my {device}",
-    "is {food} healthy", "translate hello into {language}", "who wrote {book}",
-    "what's a good name for my {pet}", "how many calories in {food}",
-    "best {thing} to buy in {year}", "how do I learn {language} fast",
+    "what is the capital of {place}",
+    "how do I bake {food}",
+    "who won the {year} world cup",
+    "what's the weather in {place} tomorrow",
+    "recommend me a good {thing}",
+    "how tall is the eiffel tower",
+    "what time is it in {place}",
+    "how do I reset my {device}",
+    "is {food} healthy",
+    "translate hello into {language}",
+    "who wrote {book}",
+    "what's a good name for my {pet}",
+    "how many calories in {food}",
+    "best {thing} to buy in {year}",
+    "how do I learn {language} fast",
 )
 # Out of scope but near: the article's names, things it does not say.
 _NEAR = (
-    "how much does a {article_thing} cost", "when will {actor} launch its next {article_thing}",
-    "what is {person}'s salary", "how many cosmonauts are on the iss right now",
-    "who will replace {person} next year", "what did nasa say about {actor}",
-    "how many {article_thing}s does {actor} have", "where is {actor}'s headquarters",
-    "when was {actor} founded", "what is the budget of {actor} in {year}",
-    "does {actor} have a mars mission planned", "who is the head of {other_agency}",
-    "will {actor} land on the moon by {year}", "what rocket did spacex launch in {year}",
+    "how much does a {article_thing} cost",
+    "when will {actor} launch its next {article_thing}",
+    "what is {person}'s salary",
+    "how many cosmonauts are on the iss right now",
+    "who will replace {person} next year",
+    "what did nasa say about {actor}",
+    "how many {article_thing}s does {actor} have",
+    "where is {actor}'s headquarters",
+    "when was {actor} founded",
+    "what is the budget of {actor} in {year}",
+    "does {actor} have a mars mission planned",
+    "who is the head of {other_agency}",
+    "will {actor} land on the moon by {year}",
+    "what rocket did spacex launch in {year}",
     "how old is {person}",
 )
 _FILL = {
@@ -282,8 +327,12 @@ def _synonym_words(knowledge: Any) -> dict[str, tuple[str, ...]]:
     return table
 
 
-def _perturb(phrasing: str, rng: random.Random, function_words: frozenset[str],
-             synonyms: dict[str, tuple[str, ...]]) -> str:
+def _perturb(
+    phrasing: str,
+    rng: random.Random,
+    function_words: frozenset[str],
+    synonyms: dict[str, tuple[str, ...]],
+) -> str:
     """A real phrasing as someone else might type it: a synonym, a dropped or swapped word."""
     words = phrasing.rstrip("?!. ").split()
     for _ in range(rng.randint(1, 2)):
@@ -327,17 +376,28 @@ def make_questions(knowledge: Any, count: int = 300, seed: int = 1) -> list[dict
     items: list[dict[str, Any]] = []
     for _ in range(n_perturbed):
         entry_id, text = rng.choice(phrasings)
-        items.append({"q": _perturb(text, rng, function_words, synonyms), "kind": "perturbed",
-                      "source_id": entry_id})
+        items.append(
+            {
+                "q": _perturb(text, rng, function_words, synonyms),
+                "kind": "perturbed",
+                "source_id": entry_id,
+            }
+        )
     for _ in range(n_typo):
         entry_id, text = rng.choice(phrasings)
-        items.append({"q": _with_typos(text, rng, function_words), "kind": "typo",
-                      "source_id": entry_id})
+        items.append(
+            {"q": _with_typos(text, rng, function_words), "kind": "typo", "source_id": entry_id}
+        )
     for number in range(n_out):
         near = number % 2 == 1
         text = _fill(rng.choice(_NEAR if near else _FAR), rng)
-        items.append({"q": _decorate(text, rng), "kind": "out_near" if near else "out_far",
-                      "source_id": None})
+        items.append(
+            {
+                "q": _decorate(text, rng),
+                "kind": "out_near" if near else "out_far",
+                "source_id": None,
+            }
+        )
     rng.shuffle(items)
     return items
 
@@ -391,7 +451,16 @@ def synthetic_knowledge(real: Any, size: int, seed: int = 1) -> Any:
             questions.append(text[0].upper() + text[1:] + "?" if not questions else text)
         answer_words = [topic[0], *(rng.choice(answer_tokens) for _ in range(rng.randint(5, 15)))]
         answer = " ".join(answer_words).capitalize() + "."
-        entries.append(Entry(id=f"syn_{number:06d}", questions=tuple(questions), answer=answer,
-                             source=answer, related=(), tags=tuple(topic)))
-    return KnowledgeBase(real.title, real.description, real.article, tuple(entries),
-                         real.synonyms, None)
+        entries.append(
+            Entry(
+                id=f"syn_{number:06d}",
+                questions=tuple(questions),
+                answer=answer,
+                source=answer,
+                related=(),
+                tags=tuple(topic),
+            )
+        )
+    return KnowledgeBase(
+        real.title, real.description, real.article, tuple(entries), real.synonyms, None
+    )

@@ -104,14 +104,32 @@ def _server_class() -> type:
             sends = []
             for call in self.calls("sendMessage"):
                 markup = call.params.get("reply_markup")
-                data = ([b.get("callback_data", "") for row in markup.get("inline_keyboard", [])
-                         for b in row] if isinstance(markup, dict) else [])
-                sends.append({"time": call.time, "chat_id": call.params.get("chat_id"),
-                              "text": call.params.get("text"), "buttons": data,
-                              "executed": call.executed, "status": call.status})
-            return {"delivered": dict(self.delivered), "sends": sends,
-                    "get_updates_calls": len(self.calls("getUpdates")),
-                    "batches": list(self.batches), "calls": len(self.calls())}
+                data = (
+                    [
+                        b.get("callback_data", "")
+                        for row in markup.get("inline_keyboard", [])
+                        for b in row
+                    ]
+                    if isinstance(markup, dict)
+                    else []
+                )
+                sends.append(
+                    {
+                        "time": call.time,
+                        "chat_id": call.params.get("chat_id"),
+                        "text": call.params.get("text"),
+                        "buttons": data,
+                        "executed": call.executed,
+                        "status": call.status,
+                    }
+                )
+            return {
+                "delivered": dict(self.delivered),
+                "sends": sends,
+                "get_updates_calls": len(self.calls("getUpdates")),
+                "batches": list(self.batches),
+                "calls": len(self.calls()),
+            }
 
     return BenchFakeBotAPI
 
@@ -178,8 +196,9 @@ def _serve(conn: Any) -> None:
         while True:
             command, argument = conn.recv()
             if command == "queue":
-                conn.send([api.private_text(text, user_id=user)["update_id"]
-                           for user, text in argument])
+                conn.send(
+                    [api.private_text(text, user_id=user)["update_id"] for user, text in argument]
+                )
             elif command == "wait_sent":
                 count, timeout = argument
                 deadline = time.monotonic() + timeout
@@ -272,8 +291,7 @@ def build_workload(users: int, per_user: int, seed: int) -> dict[str, Any]:
         if len(pieces) != 1:
             continue
         key = reply_key(pieces[0], [encode_choice(c) for c in reply.choices])
-        pool.append((item["q"], item["kind"], reply.decision.value if reply.decision else "-",
-                     key))
+        pool.append((item["q"], item["kind"], reply.decision.value if reply.decision else "-", key))
     rng = random.Random(f"e2e:{seed}")
     by_user: dict[int, list[tuple[str, str, str, Any]]] = {}
     for user in range(FIRST_USER, FIRST_USER + users):
@@ -286,15 +304,15 @@ def build_workload(users: int, per_user: int, seed: int) -> dict[str, Any]:
                 if len(chosen) == per_user:
                     break
         if len(chosen) < per_user:
-            raise SystemExit(f"cannot find {per_user} questions with distinct replies; "
-                             "use fewer --per-user")
+            raise SystemExit(
+                f"cannot find {per_user} questions with distinct replies; use fewer --per-user"
+            )
         by_user[user] = chosen
     order = [(user, number) for user in by_user for number in range(per_user)]
     rng.shuffle(order)
     kinds = Counter(by_user[u][n][1] for u, n in order)
     decisions = Counter(by_user[u][n][2] for u, n in order)
-    return {"by_user": by_user, "order": order, "kinds": dict(kinds),
-            "decisions": dict(decisions)}
+    return {"by_user": by_user, "order": order, "kinds": dict(kinds), "decisions": dict(decisions)}
 
 
 # --- one run ---------------------------------------------------------------------------------
@@ -313,25 +331,34 @@ def _quiet_logging(level: str) -> Iterator[None]:
             logging.basicConfig(level="WARNING", force=True)
 
 
-async def run_config(concurrency: int, mode: str, workload: dict[str, Any],
-                     args: argparse.Namespace) -> dict[str, Any]:
+async def run_config(
+    concurrency: int, mode: str, workload: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
     from tests.e2e import running_bot
 
     server: ThreadServer | ProcessServer = ThreadServer() if mode == "thread" else ProcessServer()
     result: dict[str, Any] = {"concurrency": concurrency, "server": mode}
     try:
-        async with running_bot(server, rate_limit=False, concurrent_updates=concurrency,
-                               flood_max=10**9, read_timeout=args.read_timeout):
+        async with running_bot(
+            server,
+            rate_limit=False,
+            concurrent_updates=concurrency,
+            flood_max=10**9,
+            read_timeout=args.read_timeout,
+        ):
             if not await server.polled(10):
                 raise RuntimeError("the bot never called getUpdates")
             # Warm-up: connections opened, code paths run once.
-            warm = [(WARMUP_FIRST_USER + n, text) for n, (text, *_rest) in
-                    enumerate(workload["by_user"][FIRST_USER][:args.warmup])]
+            warm = [
+                (WARMUP_FIRST_USER + n, text)
+                for n, (text, *_rest) in enumerate(workload["by_user"][FIRST_USER][: args.warmup])
+            ]
             server.queue(warm)
             warmed = await server.wait_sent(len(warm), 30)
             await asyncio.sleep(0.2)
-            items = [(user, workload["by_user"][user][number][0])
-                     for user, number in workload["order"]]
+            items = [
+                (user, workload["by_user"][user][number][0]) for user, number in workload["order"]
+            ]
             if args.window_profiler is not None:
                 args.window_profiler.start()
             cpu_before = server.cpu()
@@ -339,7 +366,7 @@ async def run_config(concurrency: int, mode: str, workload: dict[str, Any],
             if args.burst:
                 update_ids = []
                 for start in range(0, len(items), args.burst):
-                    update_ids += server.queue(items[start:start + args.burst])
+                    update_ids += server.queue(items[start : start + args.burst])
                     await asyncio.sleep(args.burst_gap)
             else:
                 update_ids = server.queue(items)
@@ -357,21 +384,28 @@ async def run_config(concurrency: int, mode: str, workload: dict[str, Any],
         server.stop()
 
     result.update(analyse(workload, items, update_ids, snapshot, first_queued))
-    result.update({
-        "queueing_ms": (last_queued - first_queued) * 1000,
-        "sent_at_deadline": sent - warmed,
-        "sent_after_linger": final_sent - warmed,
-        "timed_out": sent < warmed + len(items),
-        "waited_s": finished_waiting - first_queued,
-        "bot_cpu_s": cpu_after[0] - cpu_before[0],
-        "server_cpu_s": cpu_after[1] - cpu_before[1],
-        "warmup": len(warm),
-    })
+    result.update(
+        {
+            "queueing_ms": (last_queued - first_queued) * 1000,
+            "sent_at_deadline": sent - warmed,
+            "sent_after_linger": final_sent - warmed,
+            "timed_out": sent < warmed + len(items),
+            "waited_s": finished_waiting - first_queued,
+            "bot_cpu_s": cpu_after[0] - cpu_before[0],
+            "server_cpu_s": cpu_after[1] - cpu_before[1],
+            "warmup": len(warm),
+        }
+    )
     return result
 
 
-def analyse(workload: dict[str, Any], items: list[tuple[int, str]], update_ids: list[int],
-            snapshot: dict[str, Any], first_queued: float) -> dict[str, Any]:
+def analyse(
+    workload: dict[str, Any],
+    items: list[tuple[int, str]],
+    update_ids: list[int],
+    snapshot: dict[str, Any],
+    first_queued: float,
+) -> dict[str, Any]:
     """Pair every sendMessage with the update it answers; count lost, doubles, strays."""
     expected: dict[int, dict[Any, int]] = defaultdict(dict)  # chat -> reply key -> update id
     for (user, number), update_id in zip(workload["order"], update_ids, strict=True):
@@ -449,8 +483,19 @@ def _component(frame: str) -> str:
         return "bot/" + path.split("/")[1].removesuffix(".py") if "/" in path[4:] else path
     if path.startswith("tests/"):
         return "tests/fake_bot_api (server)"
-    if head in ("telegram", "httpx", "httpcore", "h11", "aiohttp", "anyio", "yarl",
-                "multidict", "rapidfuzz", "yaml", "Stemmer"):
+    if head in (
+        "telegram",
+        "httpx",
+        "httpcore",
+        "h11",
+        "aiohttp",
+        "anyio",
+        "yarl",
+        "multidict",
+        "rapidfuzz",
+        "yaml",
+        "Stemmer",
+    ):
         return head
     if "importlib" in path or head == "_distutils_hack":
         return "import machinery"
@@ -461,39 +506,66 @@ def _component(frame: str) -> str:
 
 
 # Frames on (nearly) every stack that say nothing about where the time goes.
-_SCAFFOLDING = ("<module> (", "main (bench/", "main (e2e.py", "main_run (", "main_profile (",
-                "run (asyncio/",
-                "Runner.run (", "BaseEventLoop.run_", "BaseEventLoop._run_once (",
-                "Handle._run (", "Thread.run (", "Thread._bootstrap", "_serve (",
-                "spawn_main (", "_main (multiprocessing", "BaseProcess._bootstrap",
-                "BaseProcess.run")
+_SCAFFOLDING = (
+    "<module> (",
+    "main (bench/",
+    "main (e2e.py",
+    "main_run (",
+    "main_profile (",
+    "run (asyncio/",
+    "Runner.run (",
+    "BaseEventLoop.run_",
+    "BaseEventLoop._run_once (",
+    "Handle._run (",
+    "Thread.run (",
+    "Thread._bootstrap",
+    "_serve (",
+    "spawn_main (",
+    "_main (multiprocessing",
+    "BaseProcess._bootstrap",
+    "BaseProcess.run",
+)
 # Where the bot's time goes, by what it is doing: (label, substrings of a frame's name). A sample
 # counts for a row when any frame of its stack matches (inclusive time).
 _KEY_FUNCTIONS = (
     ("handler total (private_text)", ("private_text (bot/",)),
     ("  matcher.match", ("Matcher.match (",)),
-    ("  reply building (match_reply, html_pieces, keyboard)",
-     ("match_reply (", "html_pieces (", "keyboard (bot/")),
+    (
+        "  reply building (match_reply, html_pieces, keyboard)",
+        ("match_reply (", "html_pieces (", "keyboard (bot/"),
+    ),
     ("  sendMessage request (Bot.send_message)", ("Bot.send_message (",)),
     ("    httpx client (AsyncClient.send)", ("AsyncClient.send (",)),
-    ("    httpcore connection pool (handle_async_request)",
-     ("AsyncConnectionPool.handle_async_request (",)),
-    ("      pool scan (_assign_requests_to_connections)",
-     ("AsyncConnectionPool._assign_requests_to_connections (",)),
-    ("        has_expired on pooled connections (getpeername/readable)",
-     ("AsyncHTTP11Connection.has_expired (",)),
-    ("    failed 'import sniffio' (httpcore current_async_library)",
-     ("current_async_library (httpcore",)),
+    (
+        "    httpcore connection pool (handle_async_request)",
+        ("AsyncConnectionPool.handle_async_request (",),
+    ),
+    (
+        "      pool scan (_assign_requests_to_connections)",
+        ("AsyncConnectionPool._assign_requests_to_connections (",),
+    ),
+    (
+        "        has_expired on pooled connections (getpeername/readable)",
+        ("AsyncHTTP11Connection.has_expired (",),
+    ),
+    (
+        "    failed 'import sniffio' (httpcore current_async_library)",
+        ("current_async_library (httpcore",),
+    ),
     ("    parsing the sent Message (Message.de_json)", ("Message.de_json (",)),
     ("  logging (Logger.info/handle)", ("Logger._log (", "Logger.handle (")),
     ("  flood guard", ("FloodGuard.check (",)),
-    ("getUpdates polling (Updater loop)", ("polling_action_cb (", "Bot.get_updates (",
-                                           "ExtBot.get_updates (")),
+    (
+        "getUpdates polling (Updater loop)",
+        ("polling_action_cb (", "Bot.get_updates (", "ExtBot.get_updates ("),
+    ),
     ("  Update.de_json", ("Update.de_json (",)),
     ("handler selection (check_update, filters)", ("check_update (",)),
     ("all import machinery (any import at run time)", ("_find_and_load (",)),
-    ("fake server: aiohttp request handling", ("RequestHandler._handle_request (",
-                                               "RequestHandler.start (")),
+    (
+        "fake server: aiohttp request handling",
+        ("RequestHandler._handle_request (", "RequestHandler.start ("),
+    ),
     ("fake server: FakeBotAPI._handle", ("FakeBotAPI._handle (",)),
 )
 _PROCESS_FRAMES = re.compile(r'(?:process \d+:"[^"]*";)+')
@@ -517,9 +589,9 @@ def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
         # --subprocesses prefixes 'process PID:"command line";' (nested for children; a
         # command line may hold ';'), then --threads adds 'thread (TID): Name'.
         processes = _PROCESS_FRAMES.match(stack)
-        pids = re.findall(r'process (\d+):', processes.group(0)) if processes else []
+        pids = re.findall(r"process (\d+):", processes.group(0)) if processes else []
         if processes:
-            stack = stack[processes.end():]
+            stack = stack[processes.end() :]
         frames = stack.split(";")
         thread = "?"
         if frames and frames[0].startswith("thread ("):
@@ -546,15 +618,18 @@ def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
         for label, needles in _KEY_FUNCTIONS:
             if any(needle in name for name in names_here for needle in needles):
                 key_functions[label] += count
-    label = {tid: f"{names.get(tid, 'thread')} ({tid})"
-             + (f" in child process {children[tid]}" if tid in children else "")
-             for tid in threads}
+    label = {
+        tid: f"{names.get(tid, 'thread')} ({tid})"
+        + (f" in child process {children[tid]}" if tid in children else "")
+        for tid in threads
+    }
     return {
         "samples": total,
         "threads": {label[t]: n for t, n in threads.most_common()},
         "components": components.most_common(),
-        "per_thread_components": {label[t]: c.most_common(12)
-                                  for t, c in per_thread_components.items()},
+        "per_thread_components": {
+            label[t]: c.most_common(12) for t, c in per_thread_components.items()
+        },
         "self": self_time.most_common(top),
         "key_functions": [(label, key_functions[label]) for label, _ in _KEY_FUNCTIONS],
         "inclusive": inclusive.most_common(top),
@@ -564,31 +639,63 @@ def summarise_pyspy(raw: Path, top: int = 25) -> dict[str, Any]:
 def print_profile(summary: dict[str, Any]) -> None:
     total = summary["samples"] or 1
     print(f"\n== py-spy: {summary['samples']} samples of threads not sleeping ==")
-    print("note: a thread blocked in epoll (EpollSelector.select, 'selectors.py') is counted "
-          "as running by py-spy: most of the fake server thread's samples are such waits; the "
-          "CPU seconds in the run table are the real CPU use. py-spy's sampling also slows the "
-          "bot, so the profiled run's replies/s is lower than an unprofiled one.")
-    print(common.table(["thread", "samples", "share %"],
-                       [[t, n, 100 * n / total] for t, n in summary["threads"].items()], 1))
+    print(
+        "note: a thread blocked in epoll (EpollSelector.select, 'selectors.py') is counted "
+        "as running by py-spy: most of the fake server thread's samples are such waits; the "
+        "CPU seconds in the run table are the real CPU use. py-spy's sampling also slows the "
+        "bot, so the profiled run's replies/s is lower than an unprofiled one."
+    )
+    print(
+        common.table(
+            ["thread", "samples", "share %"],
+            [[t, n, 100 * n / total] for t, n in summary["threads"].items()],
+            1,
+        )
+    )
     print("\nself time by component (the leaf frame's package or bot module):")
-    print(common.table(["component", "samples", "share %"],
-                       [[c, n, 100 * n / total] for c, n in summary["components"][:20]], 1))
+    print(
+        common.table(
+            ["component", "samples", "share %"],
+            [[c, n, 100 * n / total] for c, n in summary["components"][:20]],
+            1,
+        )
+    )
     for thread, components in summary["per_thread_components"].items():
         subtotal = sum(n for _, n in components) or 1
-        print(f"\n  {thread}: " + ", ".join(
-            f"{c} {100 * n / subtotal:.0f}%" for c, n in components[:8]))
-    print("\nwhere the time goes (inclusive: samples with the function anywhere on the stack, "
-          "share of all samples):")
-    print(common.table(["what", "samples", "share %"],
-                       [[label, n, 100 * n / total] for label, n in summary["key_functions"]],
-                       1))
-    print("\ntop 25 functions by inclusive time (on the stack; event-loop and bench "
-          "scaffolding left out):")
-    print(common.table(["function", "samples", "share %"],
-                       [[f, n, 100 * n / total] for f, n in summary["inclusive"]], 1))
+        print(
+            f"\n  {thread}: "
+            + ", ".join(f"{c} {100 * n / subtotal:.0f}%" for c, n in components[:8])
+        )
+    print(
+        "\nwhere the time goes (inclusive: samples with the function anywhere on the stack, "
+        "share of all samples):"
+    )
+    print(
+        common.table(
+            ["what", "samples", "share %"],
+            [[label, n, 100 * n / total] for label, n in summary["key_functions"]],
+            1,
+        )
+    )
+    print(
+        "\ntop 25 functions by inclusive time (on the stack; event-loop and bench "
+        "scaffolding left out):"
+    )
+    print(
+        common.table(
+            ["function", "samples", "share %"],
+            [[f, n, 100 * n / total] for f, n in summary["inclusive"]],
+            1,
+        )
+    )
     print("\ntop 25 functions by self time (leaf):")
-    print(common.table(["function", "samples", "share %"],
-                       [[f, n, 100 * n / total] for f, n in summary["self"]], 1))
+    print(
+        common.table(
+            ["function", "samples", "share %"],
+            [[f, n, 100 * n / total] for f, n in summary["self"]],
+            1,
+        )
+    )
 
 
 class PySpyWindow:
@@ -602,9 +709,23 @@ class PySpyWindow:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.spy, "record", "--pid", str(os.getpid()), "--threads", "--subprocesses",
-             "--rate", "250", "--format", "raw", "--output", str(self.output)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.spy,
+                "record",
+                "--pid",
+                str(os.getpid()),
+                "--threads",
+                "--subprocesses",
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "--output",
+                str(self.output),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1.0)  # attach before the first update is queued
 
     def stop(self) -> None:
@@ -648,8 +769,10 @@ def main_profile(args: argparse.Namespace) -> int:
             print(f"profiling the measured window with py-spy ({spy}), 250 samples/s\n")
         else:
             args.window_profiler = CProfileWindow()
-            print("cProfile (py-spy not installed, or --profiler cprofile) of the main thread "
-                  "only: the bot's event loop, not the fake server thread\n")
+            print(
+                "cProfile (py-spy not installed, or --profiler cprofile) of the main thread "
+                "only: the bot's event loop, not the fake server thread\n"
+            )
         main_run(args)
         profiler = args.window_profiler
         if isinstance(profiler, PySpyWindow):
@@ -683,62 +806,124 @@ def main_run(args: argparse.Namespace) -> int:
     clock = common.Stopwatch()
     workload = build_workload(args.users, args.per_user, args.seed)
     total = args.users * args.per_user
-    print(f"\n{total:,} questions from {args.users} users ({args.per_user} each, private chats), "
-          f"{'all queued at once' if not args.burst else f'in bursts of {args.burst}'}; "
-          f"kinds {workload['kinds']}; expected decisions {workload['decisions']}")
-    print("settings: rate_limit=False, flood_max=10**9 (flood guard effectively off), "
-          f"read_timeout={args.read_timeout:g}, logging {args.log_level} to /dev/null; "
-          f"{args.warmup} warm-up questions first\n", flush=True)
+    print(
+        f"\n{total:,} questions from {args.users} users ({args.per_user} each, private chats), "
+        f"{'all queued at once' if not args.burst else f'in bursts of {args.burst}'}; "
+        f"kinds {workload['kinds']}; expected decisions {workload['decisions']}"
+    )
+    print(
+        "settings: rate_limit=False, flood_max=10**9 (flood guard effectively off), "
+        f"read_timeout={args.read_timeout:g}, logging {args.log_level} to /dev/null; "
+        f"{args.warmup} warm-up questions first\n",
+        flush=True,
+    )
     results = []
     with _quiet_logging(args.log_level):
         for mode in modes:
             for concurrency in concurrencies:
-                print(f"  server in a {mode}, concurrent_updates={concurrency} ...",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"  server in a {mode}, concurrent_updates={concurrency} ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 results.append(asyncio.run(run_config(concurrency, mode, workload, args)))
-    headers = ["server", "concurrent", "replies", "lost", "doubles", "stray", "queue ms",
-               "seconds",
-               "replies/s", "p50 ms", "p99 ms", "max ms", "getUpdates", "batch",
-               "bot CPU s", "server CPU s"]
-    rows = [[r["server"], r["concurrency"] if r["concurrency"] > 1 else "1 (off)",
-             r["replies"], r["lost"], r["doubles"], r["unexpected"], r["queueing_ms"],
-             r["duration_s"],
-             r["replies_per_s"], r["latency_p50_ms"], r["latency_p99_ms"],
-             r["latency_max_ms"], r["get_updates_calls"], r["mean_batch"], r["bot_cpu_s"],
-             r["server_cpu_s"]] for r in results]
-    print("\nreplies/s = replies / (last reply's sendMessage - first update queued); latency = "
-          "getUpdates handing the update over -> its sendMessage arriving at the server")
+    headers = [
+        "server",
+        "concurrent",
+        "replies",
+        "lost",
+        "doubles",
+        "stray",
+        "queue ms",
+        "seconds",
+        "replies/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "getUpdates",
+        "batch",
+        "bot CPU s",
+        "server CPU s",
+    ]
+    rows = [
+        [
+            r["server"],
+            r["concurrency"] if r["concurrency"] > 1 else "1 (off)",
+            r["replies"],
+            r["lost"],
+            r["doubles"],
+            r["unexpected"],
+            r["queueing_ms"],
+            r["duration_s"],
+            r["replies_per_s"],
+            r["latency_p50_ms"],
+            r["latency_p99_ms"],
+            r["latency_max_ms"],
+            r["get_updates_calls"],
+            r["mean_batch"],
+            r["bot_cpu_s"],
+            r["server_cpu_s"],
+        ]
+        for r in results
+    ]
+    print(
+        "\nreplies/s = replies / (last reply's sendMessage - first update queued); latency = "
+        "getUpdates handing the update over -> its sendMessage arriving at the server"
+    )
     print(common.table(headers, rows))
-    print("queue ms = time to queue all updates on the fake server (inside 'seconds'); "
-          "stray = sendMessage in a benchmark chat that answers none of its questions; batch = "
-          "mean updates per non-empty getUpdates; CPU = over the measured window (thread "
-          "mode: the server thread vs the rest of the process)")
+    print(
+        "queue ms = time to queue all updates on the fake server (inside 'seconds'); "
+        "stray = sendMessage in a benchmark chat that answers none of its questions; batch = "
+        "mean updates per non-empty getUpdates; CPU = over the measured window (thread "
+        "mode: the server thread vs the rest of the process)"
+    )
     checks = []
     for r in results:
         label = f"server {r['server']}, concurrent_updates={r['concurrency']}"
-        checks.append({"target": f">= {TARGET_REPLIES_PER_SECOND:g} replies/s ({label})",
-                       "met": r["replies_per_s"] >= TARGET_REPLIES_PER_SECOND,
-                       "detail": f"{r['replies_per_s']:.0f} replies/s"})
-        checks.append({"target": f"0 lost, 0 doubles ({label})",
-                       "met": r["lost"] == 0 and r["doubles"] == 0 and r["unexpected"] == 0,
-                       "detail": f"{r['lost']} lost, {r['doubles']} doubles, "
-                                 f"{r['unexpected']} stray"})
+        checks.append(
+            {
+                "target": f">= {TARGET_REPLIES_PER_SECOND:g} replies/s ({label})",
+                "met": r["replies_per_s"] >= TARGET_REPLIES_PER_SECOND,
+                "detail": f"{r['replies_per_s']:.0f} replies/s",
+            }
+        )
+        checks.append(
+            {
+                "target": f"0 lost, 0 doubles ({label})",
+                "met": r["lost"] == 0 and r["doubles"] == 0 and r["unexpected"] == 0,
+                "detail": f"{r['lost']} lost, {r['doubles']} doubles, {r['unexpected']} stray",
+            }
+        )
     print("\ntargets:")
     for check in checks:
         print(common.target_line(check["target"], check["met"], check["detail"]))
-    print(f"\nfinished in {clock.seconds():.0f} s; load average now "
-          f"{[round(x, 2) for x in os.getloadavg()]}")
+    print(
+        f"\nfinished in {clock.seconds():.0f} s; load average now "
+        f"{[round(x, 2) for x in os.getloadavg()]}"
+    )
     if not args.no_write:
-        path = common.write_results(NAME, {
-            "machine": facts,
-            "args": {k: v for k, v in vars(args).items() if k != "window_profiler"},
-            "workload": {"questions": total, "users": args.users, "kinds": workload["kinds"],
-                         "expected_decisions": workload["decisions"]},
-            "runs": results, "targets": checks, "elapsed_s": clock.seconds(),
-            "notes": ["rate_limit=False", "flood_max=10**9 (flood guard off)",
-                      "latency from getUpdates handing the update over to sendMessage arrival",
-                      "logging INFO to /dev/null as configure_logging does"],
-        })
+        path = common.write_results(
+            NAME,
+            {
+                "machine": facts,
+                "args": {k: v for k, v in vars(args).items() if k != "window_profiler"},
+                "workload": {
+                    "questions": total,
+                    "users": args.users,
+                    "kinds": workload["kinds"],
+                    "expected_decisions": workload["decisions"],
+                },
+                "runs": results,
+                "targets": checks,
+                "elapsed_s": clock.seconds(),
+                "notes": [
+                    "rate_limit=False",
+                    "flood_max=10**9 (flood guard off)",
+                    "latency from getUpdates handing the update over to sendMessage arrival",
+                    "logging INFO to /dev/null as configure_logging does",
+                ],
+            },
+        )
         print(f"figures written to {path.relative_to(common.REPO)}")
     return 0
 
@@ -746,38 +931,74 @@ def main_run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(
-        prog="python bench/e2e.py", description=__doc__.split("\n\n")[0],
+        prog="python bench/e2e.py",
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Target: >= 1,000 replies/s on 2 cores with the fake server included; "
-               "0 lost replies, 0 doubles.")
-    parser.add_argument("--concurrency", default="1,16,64",
-                        help="comma-separated concurrent_updates values; 1 = off "
-                             "(default 1,16,64; 16 is the production default)")
-    parser.add_argument("--server", choices=("thread", "process", "both"), default="both",
-                        help="where the fake Bot API server runs (default both)")
+        "0 lost replies, 0 doubles.",
+    )
+    parser.add_argument(
+        "--concurrency",
+        default="1,16,64",
+        help="comma-separated concurrent_updates values; 1 = off "
+        "(default 1,16,64; 16 is the production default)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("thread", "process", "both"),
+        default="both",
+        help="where the fake Bot API server runs (default both)",
+    )
     parser.add_argument("--users", type=int, default=200, help="users (default 200)")
-    parser.add_argument("--per-user", type=int, default=10,
-                        help="questions per user (default 10)")
+    parser.add_argument("--per-user", type=int, default=10, help="questions per user (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="question seed (default 1)")
-    parser.add_argument("--burst", type=int, default=0,
-                        help="queue in bursts of this many updates instead of all at once")
-    parser.add_argument("--burst-gap", type=float, default=0.05,
-                        help="seconds between bursts (default 0.05)")
-    parser.add_argument("--warmup", type=int, default=10,
-                        help="warm-up questions before measuring (default 10)")
-    parser.add_argument("--run-timeout", type=float, default=40.0,
-                        help="give up waiting for replies after this many seconds (default 40)")
-    parser.add_argument("--linger", type=float, default=0.5,
-                        help="seconds to wait after the last reply for doubles (default 0.5)")
-    parser.add_argument("--read-timeout", type=float, default=10.0,
-                        help="Settings.read_timeout (default 10, as in production)")
-    parser.add_argument("--log-level", default="INFO",
-                        help="bot logging level, to /dev/null (default INFO, as production)")
-    parser.add_argument("--profile", action="store_true",
-                        help="profile one run (--concurrency, default 64; server thread) with "
-                             "py-spy if installed, else cProfile, and print where the time goes")
-    parser.add_argument("--profiler", choices=("auto", "cprofile"), default="auto",
-                        help="with --profile: auto = py-spy if installed, else cProfile")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=0,
+        help="queue in bursts of this many updates instead of all at once",
+    )
+    parser.add_argument(
+        "--burst-gap", type=float, default=0.05, help="seconds between bursts (default 0.05)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="warm-up questions before measuring (default 10)"
+    )
+    parser.add_argument(
+        "--run-timeout",
+        type=float,
+        default=40.0,
+        help="give up waiting for replies after this many seconds (default 40)",
+    )
+    parser.add_argument(
+        "--linger",
+        type=float,
+        default=0.5,
+        help="seconds to wait after the last reply for doubles (default 0.5)",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        help="Settings.read_timeout (default 10, as in production)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        help="bot logging level, to /dev/null (default INFO, as production)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile one run (--concurrency, default 64; server thread) with "
+        "py-spy if installed, else cProfile, and print where the time goes",
+    )
+    parser.add_argument(
+        "--profiler",
+        choices=("auto", "cprofile"),
+        default="auto",
+        help="with --profile: auto = py-spy if installed, else cProfile",
+    )
     parser.add_argument("--no-write", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.concurrency_given = any(a.startswith("--concurrency") for a in argv)

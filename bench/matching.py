@@ -174,8 +174,13 @@ def worker(args: argparse.Namespace) -> int:
     clock = common.Stopwatch()
     knowledge = knowledge_for(size, args.seed)
     phrasings = [q for entry in knowledge.entries for q in entry.questions]
-    emit("knowledge", entries=len(knowledge.entries), phrasings=len(phrasings),
-         generate_s=clock.seconds(), rss_growth_mb=_settled_rss() - rss_start)
+    emit(
+        "knowledge",
+        entries=len(knowledge.entries),
+        phrasings=len(phrasings),
+        generate_s=clock.seconds(),
+        rss_growth_mb=_settled_rss() - rss_start,
+    )
     real = knowledge_for("real", args.seed) if size != "real" else knowledge
     questions = [item["q"] for item in common.make_questions(real, args.questions, args.seed)]
 
@@ -184,8 +189,9 @@ def worker(args: argparse.Namespace) -> int:
     naive_clock = common.Stopwatch()
     for question in questions:
         started = time.perf_counter()
-        process.extractOne(question, phrasings, scorer=fuzz.token_set_ratio,
-                           processor=utils.default_process)
+        process.extractOne(
+            question, phrasings, scorer=fuzz.token_set_ratio, processor=utils.default_process
+        )
         naive_ms.append((time.perf_counter() - started) * 1000)
         if naive_clock.seconds() >= args.naive_seconds:
             break
@@ -202,10 +208,17 @@ def worker(args: argparse.Namespace) -> int:
     sampler.stop()
     build_peak = common.peak_rss_mb() if peak_reset else max(sampler.peak_mb, rss_before)
     rss_after = _settled_rss()
-    emit("build", build_s=build_s, rss_growth_mb=rss_after - rss_before, rss_mb=rss_after,
-         peak_growth_mb=build_peak - rss_before, peak_rss_mb=build_peak,
-         peak_source="VmHWM reset before the build" if peak_reset else "sampled VmRSS",
-         sampled_peak_mb=sampler.peak_mb, peak_at=sampler.peak_stack)
+    emit(
+        "build",
+        build_s=build_s,
+        rss_growth_mb=rss_after - rss_before,
+        rss_mb=rss_after,
+        peak_growth_mb=build_peak - rss_before,
+        peak_rss_mb=build_peak,
+        peak_source="VmHWM reset before the build" if peak_reset else "sampled VmRSS",
+        sampled_peak_mb=sampler.peak_mb,
+        peak_at=sampler.peak_stack,
+    )
 
     samples: list[float] = []
     first_pass: list[float] = []
@@ -223,9 +236,14 @@ def worker(args: argparse.Namespace) -> int:
     for ms, question in zip(first_pass, questions, strict=False):
         slowest_by_text[question] = max(ms, slowest_by_text.get(question, 0.0))
     slowest = sorted(((ms, q) for q, ms in slowest_by_text.items()), reverse=True)[:5]
-    emit("match", passes=len(samples) // len(questions), questions=len(questions),
-         first_pass_ms=first_pass, slowest=[{"ms": ms, "q": q} for ms, q in slowest],
-         **latency_summary(samples))
+    emit(
+        "match",
+        passes=len(samples) // len(questions),
+        questions=len(questions),
+        first_pass_ms=first_pass,
+        slowest=[{"ms": ms, "q": q} for ms, q in slowest],
+        **latency_summary(samples),
+    )
 
     if size == "real":
         if "prune" in inspect.signature(Matcher).parameters:
@@ -233,23 +251,38 @@ def worker(args: argparse.Namespace) -> int:
             mismatches = []
             for question in questions:
                 ours, theirs = matcher.match(question), reference.match(question)
-                mine = (ours.decision.value,
-                        ours.candidates[0].entry.id if ours.candidates else None)
-                ref = (theirs.decision.value,
-                       theirs.candidates[0].entry.id if theirs.candidates else None)
+                mine = (
+                    ours.decision.value,
+                    ours.candidates[0].entry.id if ours.candidates else None,
+                )
+                ref = (
+                    theirs.decision.value,
+                    theirs.candidates[0].entry.id if theirs.candidates else None,
+                )
                 if mine != ref:
                     mismatches.append({"q": question, "pruned": mine, "unpruned": ref})
-            emit("equivalence", checked=len(questions), mismatches=len(mismatches),
-                 examples=mismatches[:10])
+            emit(
+                "equivalence",
+                checked=len(questions),
+                mismatches=len(mismatches),
+                examples=mismatches[:10],
+            )
         else:
-            emit("equivalence", checked=0, mismatches=None,
-                 note="Matcher has no `prune` parameter: n/a")
+            emit(
+                "equivalence",
+                checked=0,
+                mismatches=None,
+                note="Matcher has no `prune` parameter: n/a",
+            )
 
     if args.tracemalloc:
         if build_s > args.tracemalloc_max_build:
-            emit("tracemalloc", peak_mb=None,
-                 note=f"skipped: the build took {build_s:.1f} s "
-                      f"(> --tracemalloc-max-build {args.tracemalloc_max_build:g})")
+            emit(
+                "tracemalloc",
+                peak_mb=None,
+                note=f"skipped: the build took {build_s:.1f} s "
+                f"(> --tracemalloc-max-build {args.tracemalloc_max_build:g})",
+            )
         else:
             del matcher
             gc.collect()
@@ -268,16 +301,28 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def run_size(size: int | str, args: argparse.Namespace, timeout: float) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(size),
-               "--seed", str(args.seed), "--questions", str(args.questions),
-               "--naive-seconds", str(args.naive_seconds),
-               "--match-seconds", str(args.match_seconds),
-               "--tracemalloc-max-build", str(args.tracemalloc_max_build)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        str(size),
+        "--seed",
+        str(args.seed),
+        "--questions",
+        str(args.questions),
+        "--naive-seconds",
+        str(args.naive_seconds),
+        "--match-seconds",
+        str(args.match_seconds),
+        "--tracemalloc-max-build",
+        str(args.tracemalloc_max_build),
+    ]
     if args.tracemalloc:
         command.append("--tracemalloc")
     result: dict[str, Any] = {"size": size, "timeout_s": round(timeout, 1)}
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             cwd=common.REPO)
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=common.REPO
+    )
     deadline = time.monotonic() + timeout
     selector = selectors.DefaultSelector()
     assert child.stdout is not None
@@ -287,9 +332,12 @@ def run_size(size: int | str, args: argparse.Namespace, timeout: float) -> dict[
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             status = common.proc_status(child.pid)
-            result["timed_out_in"] = {"knowledge": "naive", "naive": "build",
-                                      "build": "match", "match": "equivalence"}.get(
-                last_phase, last_phase)
+            result["timed_out_in"] = {
+                "knowledge": "naive",
+                "naive": "build",
+                "build": "match",
+                "match": "equivalence",
+            }.get(last_phase, last_phase)
             result["rss_at_timeout_mb"] = status.get("VmRSS", 0) / 1024
             child.kill()
             child.wait()
@@ -301,12 +349,11 @@ def run_size(size: int | str, args: argparse.Namespace, timeout: float) -> dict[
             child.wait()
             break
         if line.startswith(MARK):
-            record = json.loads(line[len(MARK):])
+            record = json.loads(line[len(MARK) :])
             last_phase = record.pop("phase")
             result[last_phase] = record
             if last_phase != "done":
-                print(f"    {size_label(size)}: {last_phase} measured", file=sys.stderr,
-                      flush=True)
+                print(f"    {size_label(size)}: {last_phase} measured", file=sys.stderr, flush=True)
     selector.close()
     if child.returncode not in (0, -signal.SIGKILL) or "done" not in result:
         errors = child.stderr.read() if child.stderr else ""
@@ -365,37 +412,63 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def targets(rows: dict[Any, dict[str, Any]], equivalence: dict[str, Any] | None
-            ) -> list[dict[str, Any]]:
+def targets(
+    rows: dict[Any, dict[str, Any]], equivalence: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     def get(size: int, key: str) -> float | None:
         row = rows.get(size)
         return None if row is None else row.get(key)
 
     checks = []
 
-    def add(name: str, value: float | None, limit: float, unit: str, size: int,
-            higher_is_better: bool = False) -> None:
+    def add(
+        name: str,
+        value: float | None,
+        limit: float,
+        unit: str,
+        size: int,
+        higher_is_better: bool = False,
+    ) -> None:
         if size not in rows:
             checks.append({"target": name, "met": None, "detail": f"size {size:,} not run"})
             return
         if value is None:
             row = rows[size]
-            why = (f"timed out in {row['timed_out_in']}" if row.get("timed_out_in")
-                   else "not measured")
+            why = (
+                f"timed out in {row['timed_out_in']}" if row.get("timed_out_in") else "not measured"
+            )
             checks.append({"target": name, "met": False, "detail": why})
             return
         met = value >= limit if higher_is_better else value <= limit
-        checks.append({"target": name, "met": met, "value": value, "limit": limit,
-                       "detail": f"{common.fmt(value)} {unit} (target "
-                                 f"{'>=' if higher_is_better else '<='} {limit:g} {unit})"})
+        checks.append(
+            {
+                "target": name,
+                "met": met,
+                "value": value,
+                "limit": limit,
+                "detail": f"{common.fmt(value)} {unit} (target "
+                f"{'>=' if higher_is_better else '<='} {limit:g} {unit})",
+            }
+        )
 
     add("p50 <= 1 ms at 10,000", get(10000, "p50_ms"), TARGET_P50_10K, "ms", 10000)
     add("p99 <= 5 ms at 10,000", get(10000, "p99_ms"), TARGET_P99_10K, "ms", 10000)
     add("p50 <= 10 ms at 100,000", get(100000, "p50_ms"), TARGET_P50_100K, "ms", 100000)
-    add("memory <= 300 MB at 100,000 (build peak: highest VmRSS during Matcher(kb) minus "
-        "VmRSS before it)", get(100000, "build_peak_mb"), TARGET_MEMORY_100K, "MB", 100000)
-    add("memory <= 300 MB at 100,000 (retained: VmRSS growth over Matcher(kb))",
-        get(100000, "build_rss_mb"), TARGET_MEMORY_100K, "MB", 100000)
+    add(
+        "memory <= 300 MB at 100,000 (build peak: highest VmRSS during Matcher(kb) minus "
+        "VmRSS before it)",
+        get(100000, "build_peak_mb"),
+        TARGET_MEMORY_100K,
+        "MB",
+        100000,
+    )
+    add(
+        "memory <= 300 MB at 100,000 (retained: VmRSS growth over Matcher(kb))",
+        get(100000, "build_rss_mb"),
+        TARGET_MEMORY_100K,
+        "MB",
+        100000,
+    )
     slower = []
     compared = 0
     for size, row in rows.items():
@@ -406,22 +479,40 @@ def targets(rows: dict[Any, dict[str, Any]], equivalence: dict[str, Any] | None
                     slower.append(f"{size_label(size)} {key}={row[key]:.2f}")
         if row.get("ratio_mean") is None and row.get("naive_n"):
             slower.append(f"{size_label(size)}: ours not measured")
-    checks.append({
-        "target": "never slower than naive (naive/ours >= 1 for mean and p50, every size)",
-        "met": None if not compared and not slower else not slower,
-        "detail": "slower at " + ", ".join(slower) if slower else
-                  f"{compared} ratios compared, all >= 1"})
+    checks.append(
+        {
+            "target": "never slower than naive (naive/ours >= 1 for mean and p50, every size)",
+            "met": None if not compared and not slower else not slower,
+            "detail": "slower at " + ", ".join(slower)
+            if slower
+            else f"{compared} ratios compared, all >= 1",
+        }
+    )
     if equivalence is None:
-        checks.append({"target": "pruned == unpruned decisions at the real size", "met": None,
-                       "detail": "real size not run"})
+        checks.append(
+            {
+                "target": "pruned == unpruned decisions at the real size",
+                "met": None,
+                "detail": "real size not run",
+            }
+        )
     elif equivalence.get("mismatches") is None:
-        checks.append({"target": "pruned == unpruned decisions at the real size", "met": None,
-                       "detail": "n/a (Matcher has no `prune` parameter)"})
+        checks.append(
+            {
+                "target": "pruned == unpruned decisions at the real size",
+                "met": None,
+                "detail": "n/a (Matcher has no `prune` parameter)",
+            }
+        )
     else:
-        checks.append({"target": "pruned == unpruned decisions at the real size",
-                       "met": equivalence["mismatches"] == 0,
-                       "detail": f"{equivalence['mismatches']} mismatches of "
-                                 f"{equivalence['checked']} questions"})
+        checks.append(
+            {
+                "target": "pruned == unpruned decisions at the real size",
+                "met": equivalence["mismatches"] == 0,
+                "detail": f"{equivalence['mismatches']} mismatches of "
+                f"{equivalence['checked']} questions",
+            }
+        )
     return checks
 
 
@@ -429,73 +520,140 @@ def main_run(args: argparse.Namespace) -> int:
     facts = common.machine_facts()
     common.print_machine(facts)
     sizes = parse_sizes(args.sizes)
-    print(f"sizes: {', '.join(size_label(s) for s in sizes)}; seed {args.seed}; "
-          f"{args.questions} questions; naive up to {args.naive_seconds:g} s a size; "
-          f"time limit {args.max_seconds:g} s overall\n", flush=True)
+    print(
+        f"sizes: {', '.join(size_label(s) for s in sizes)}; seed {args.seed}; "
+        f"{args.questions} questions; naive up to {args.naive_seconds:g} s a size; "
+        f"time limit {args.max_seconds:g} s overall\n",
+        flush=True,
+    )
     clock = common.Stopwatch()
     results = []
     for number, size in enumerate(sizes):
         left = args.max_seconds - clock.seconds()
         # Keep ~8 s for each size still to come (the small ones need about that).
         timeout = max(5.0, left - 8.0 * (len(sizes) - number - 1))
-        print(f"  size {size_label(size)}: running (up to {timeout:.0f} s) ...",
-              file=sys.stderr, flush=True)
+        print(
+            f"  size {size_label(size)}: running (up to {timeout:.0f} s) ...",
+            file=sys.stderr,
+            flush=True,
+        )
         results.append(run_size(size, args, timeout))
     rows = {r["size"]: summarise(r) for r in results}
     equivalence = next((r.get("equivalence") for r in results if r["size"] == "real"), None)
 
     print("\nours: Matcher(kb) build, then matcher.match(q) per question")
-    headers = ["size", "entries", "phrasings", "KB RSS MB", "build s", "build RSS MB",
-               "build peak MB", "peak RSS MB",
-               "p50 ms", "p99 ms", "max ms", "mean ms", "q/s", "passes"]
+    headers = [
+        "size",
+        "entries",
+        "phrasings",
+        "KB RSS MB",
+        "build s",
+        "build RSS MB",
+        "build peak MB",
+        "peak RSS MB",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "mean ms",
+        "q/s",
+        "passes",
+    ]
     table_rows = []
     for result, row in zip(results, rows.values(), strict=True):
         label = size_label(row["size"])
         if row["timed_out_in"]:
             label += f" (timed out in {row['timed_out_in']})"
-        table_rows.append([label, row["entries"], row["phrasings"], row["kb_rss_mb"],
-                           row["build_s"],
-                           row["build_rss_mb"], row["build_peak_mb"], row["peak_rss_mb"],
-                           row["p50_ms"],
-                           row["p99_ms"], result.get("match", {}).get("max_ms"),
-                           row["mean_ms"], row["qps"], row["passes"]])
+        table_rows.append(
+            [
+                label,
+                row["entries"],
+                row["phrasings"],
+                row["kb_rss_mb"],
+                row["build_s"],
+                row["build_rss_mb"],
+                row["build_peak_mb"],
+                row["peak_rss_mb"],
+                row["p50_ms"],
+                row["p99_ms"],
+                result.get("match", {}).get("max_ms"),
+                row["mean_ms"],
+                row["qps"],
+                row["passes"],
+            ]
+        )
     print(common.table(headers, table_rows, digits=3))
-    print("\nnaive: rapidfuzz process.extractOne(q, all phrasings, scorer=fuzz.token_set_ratio, "
-          "processor=utils.default_process)")
-    headers = ["size", "naive n", "naive p50 ms", "naive p99 ms", "naive mean ms", "naive q/s",
-               "ours p50 ms", "ours mean ms", "naive/ours mean", "naive/ours p50"]
+    print(
+        "\nnaive: rapidfuzz process.extractOne(q, all phrasings, scorer=fuzz.token_set_ratio, "
+        "processor=utils.default_process)"
+    )
+    headers = [
+        "size",
+        "naive n",
+        "naive p50 ms",
+        "naive p99 ms",
+        "naive mean ms",
+        "naive q/s",
+        "ours p50 ms",
+        "ours mean ms",
+        "naive/ours mean",
+        "naive/ours p50",
+    ]
     table_rows = []
     for row in rows.values():
-        table_rows.append([size_label(row["size"]), row["naive_n"], row["naive_p50_ms"],
-                           row["naive_p99_ms"], row["naive_mean_ms"], row["naive_qps"],
-                           row["same_p50_ms"], row["same_mean_ms"], row["ratio_mean"],
-                           row["ratio_p50"]])
+        table_rows.append(
+            [
+                size_label(row["size"]),
+                row["naive_n"],
+                row["naive_p50_ms"],
+                row["naive_p99_ms"],
+                row["naive_mean_ms"],
+                row["naive_qps"],
+                row["same_p50_ms"],
+                row["same_mean_ms"],
+                row["ratio_mean"],
+                row["ratio_p50"],
+            ]
+        )
     print(common.table(headers, table_rows, digits=3))
     if args.tracemalloc:
-        print("\ntracemalloc peak of a second, traced build (MB): " + ", ".join(
-            f"{size_label(s)}={common.fmt(r['tracemalloc_peak_mb'])}" for s, r in rows.items()))
-    print("\nKB RSS MB = VmRSS growth while generating the knowledge base; build RSS MB = "
-          "VmRSS growth over Matcher(kb), what the matcher keeps (gc.collect() before and "
-          "after); build peak MB = highest VmRSS during the build (VmHWM reset just before it) "
-          "minus VmRSS before it, the transient need; peak RSS = the child's VmHWM over its "
-          "whole life (interpreter + knowledge base + naive run + matcher + matching).")
+        print(
+            "\ntracemalloc peak of a second, traced build (MB): "
+            + ", ".join(
+                f"{size_label(s)}={common.fmt(r['tracemalloc_peak_mb'])}" for s, r in rows.items()
+            )
+        )
+    print(
+        "\nKB RSS MB = VmRSS growth while generating the knowledge base; build RSS MB = "
+        "VmRSS growth over Matcher(kb), what the matcher keeps (gc.collect() before and "
+        "after); build peak MB = highest VmRSS during the build (VmHWM reset just before it) "
+        "minus VmRSS before it, the transient need; peak RSS = the child's VmHWM over its "
+        "whole life (interpreter + knowledge base + naive run + matcher + matching)."
+    )
     for row in rows.values():
         if row.get("build_peak_at"):
-            print(f"  build peak at {size_label(row['size'])} reached in: "
-                  + " <- ".join(row["build_peak_at"]))
+            print(
+                f"  build peak at {size_label(row['size'])} reached in: "
+                + " <- ".join(row["build_peak_at"])
+            )
     for result in results:
         slowest = result.get("match", {}).get("slowest")
         if slowest and result["size"] != "real" and int(result["size"]) >= 10000:
-            print(f"  slowest questions at {size_label(result['size'])}: " + "; ".join(
-                f"{item['ms']:.1f} ms {item['q']!r}" for item in slowest[:3]))
-    print("naive n = questions the naive run got through within --naive-seconds; the ratios "
-          "compare over exactly those questions.")
+            print(
+                f"  slowest questions at {size_label(result['size'])}: "
+                + "; ".join(f"{item['ms']:.1f} ms {item['q']!r}" for item in slowest[:3])
+            )
+    print(
+        "naive n = questions the naive run got through within --naive-seconds; the ratios "
+        "compare over exactly those questions."
+    )
     if equivalence is not None:
         if equivalence.get("mismatches") is None:
             print("pruned vs unpruned (real size): n/a (Matcher has no `prune` parameter)")
         else:
-            print(f"pruned vs unpruned (real size): {equivalence['mismatches']} mismatches of "
-                  f"{equivalence['checked']} questions")
+            print(
+                f"pruned vs unpruned (real size): {equivalence['mismatches']} mismatches of "
+                f"{equivalence['checked']} questions"
+            )
             for example in equivalence.get("examples", []):
                 print(f"    {example}")
     for result in results:
@@ -506,25 +664,30 @@ def main_run(args: argparse.Namespace) -> int:
     print("\ntargets:")
     for check in checks:
         print(common.target_line(check["target"], check["met"], check["detail"]))
-    print(f"\nfinished in {clock.seconds():.0f} s; load average now "
-          f"{[round(x, 2) for x in os.getloadavg()]}")
+    print(
+        f"\nfinished in {clock.seconds():.0f} s; load average now "
+        f"{[round(x, 2) for x in os.getloadavg()]}"
+    )
     for result in results:  # the per-question samples stay in the JSON, not the table
         result.get("match", {}).pop("first_pass_ms", None)
         result.get("naive", {}).pop("samples_ms", None)
-    path = common.write_results(NAME, {
-        "machine": facts,
-        "args": vars(args),
-        "sizes": [{k: v for k, v in row.items()} for row in rows.values()],
-        "details": results,
-        "equivalence_real_size": equivalence,
-        "targets": checks,
-        "elapsed_s": clock.seconds(),
-        "notes": [
-            "build RSS = VmRSS growth over Matcher(kb) in a fresh child process",
-            "synthetic sizes = the real entries + synthetic ones (bench/common.py)",
-            "naive limited to --naive-seconds per size; see naive_n",
-        ],
-    })
+    path = common.write_results(
+        NAME,
+        {
+            "machine": facts,
+            "args": vars(args),
+            "sizes": [{k: v for k, v in row.items()} for row in rows.values()],
+            "details": results,
+            "equivalence_real_size": equivalence,
+            "targets": checks,
+            "elapsed_s": clock.seconds(),
+            "notes": [
+                "build RSS = VmRSS growth over Matcher(kb) in a fresh child process",
+                "synthetic sizes = the real entries + synthetic ones (bench/common.py)",
+                "naive limited to --naive-seconds per size; see naive_n",
+            ],
+        },
+    )
     print(f"figures written to {path.relative_to(common.REPO)}")
     return 0
 
@@ -542,9 +705,16 @@ def _top(profile: cProfile.Profile, count: int = 25) -> tuple[str, list[dict[str
     stats.sort_stats("cumulative").print_stats(count)
     rows = []
     for func, (_cc, calls, tottime, cumtime, _callers) in sorted(
-            stats.stats.items(), key=lambda item: -item[1][3])[:count]:  # type: ignore[attr-defined]
-        rows.append({"function": f"{func[0]}:{func[1]}({func[2]})", "calls": calls,
-                     "tottime_s": tottime, "cumtime_s": cumtime})
+        stats.stats.items(), key=lambda item: -item[1][3]
+    )[:count]:  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "function": f"{func[0]}:{func[1]}({func[2]})",
+                "calls": calls,
+                "tottime_s": tottime,
+                "cumtime_s": cumtime,
+            }
+        )
     text = stream.getvalue()
     start = text.find("   ncalls")
     return (text[start:] if start >= 0 else text).rstrip(), rows
@@ -559,8 +729,10 @@ def main_profile(args: argparse.Namespace) -> int:
     knowledge = knowledge_for(size, args.seed)
     real = knowledge_for("real", args.seed)
     questions = [item["q"] for item in common.make_questions(real, args.questions, args.seed)]
-    print(f"\nprofiling at {size_label(size)} ({len(knowledge.entries):,} entries), "
-          f"{len(questions)} questions, seed {args.seed}")
+    print(
+        f"\nprofiling at {size_label(size)} ({len(knowledge.entries):,} entries), "
+        f"{len(questions)} questions, seed {args.seed}"
+    )
     payload: dict[str, Any] = {"machine": facts, "args": vars(args), "size": size}
 
     def on_alarm(signum: int, frame: Any) -> None:
@@ -587,9 +759,14 @@ def main_profile(args: argparse.Namespace) -> int:
 
     # 1. A plain build, to have a matcher to profile matching with.
     matcher, plain_s = build(args.build_seconds, None)
-    print(f"\nplain Matcher(kb) build: {plain_s:.2f} s"
-          + ("" if matcher is not None else
-             f", INTERRUPTED after {args.build_seconds:g} s (--build-seconds)"))
+    print(
+        f"\nplain Matcher(kb) build: {plain_s:.2f} s"
+        + (
+            ""
+            if matcher is not None
+            else f", INTERRUPTED after {args.build_seconds:g} s (--build-seconds)"
+        )
+    )
     payload["plain_build_s"] = plain_s
     # 2. Matching, profiled.
     if matcher is not None:
@@ -601,9 +778,11 @@ def main_profile(args: argparse.Namespace) -> int:
         match_profile.disable()
         match_s = time.perf_counter() - started
         text, rows = _top(match_profile)
-        print(f"\n== matcher.match over {len(questions)} questions: {match_s:.2f} s under "
-              f"cProfile ({match_s / len(questions) * 1000:.2f} ms a question with profiler "
-              "overhead); top 25 by cumulative time ==")
+        print(
+            f"\n== matcher.match over {len(questions)} questions: {match_s:.2f} s under "
+            f"cProfile ({match_s / len(questions) * 1000:.2f} ms a question with profiler "
+            "overhead); top 25 by cumulative time =="
+        )
         print(text)
         payload["match"] = {"seconds": match_s, "questions": len(questions), "top": rows}
         del matcher
@@ -614,11 +793,18 @@ def main_profile(args: argparse.Namespace) -> int:
     build_profile = cProfile.Profile()
     built, build_s = build(args.profile_build_seconds, build_profile)
     text, rows = _top(build_profile)
-    state = "finished" if built is not None else (
-        f"INTERRUPTED after {args.profile_build_seconds:g} s (--profile-build-seconds): "
-        "partial profile")
-    print(f"\n== Matcher(kb) build: {build_s:.2f} s under cProfile, {state}; "
-          "top 25 by cumulative time ==")
+    state = (
+        "finished"
+        if built is not None
+        else (
+            f"INTERRUPTED after {args.profile_build_seconds:g} s (--profile-build-seconds): "
+            "partial profile"
+        )
+    )
+    print(
+        f"\n== Matcher(kb) build: {build_s:.2f} s under cProfile, {state}; "
+        "top 25 by cumulative time =="
+    )
     print(text)
     payload["build"] = {"seconds": build_s, "finished": built is not None, "top": rows}
     path = common.write_results(f"{NAME}.profile", payload)
@@ -628,39 +814,77 @@ def main_profile(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python bench/matching.py", description=__doc__.split("\n\n")[0],
+        prog="python bench/matching.py",
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Targets: p50 <= 1 ms and p99 <= 5 ms at 10,000; p50 <= 10 ms at 100,000; "
-               "never slower than naive; memory <= 300 MB at 100,000.")
-    parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help=f"comma-separated sizes: 'real' and/or entry counts "
-                             f"(default {DEFAULT_SIZES})")
-    parser.add_argument("--seed", type=int, default=1,
-                        help="seed of the synthetic entries and the questions (default 1)")
-    parser.add_argument("--questions", type=int, default=300,
-                        help="size of the mixed question set (default 300)")
-    parser.add_argument("--naive-seconds", type=float, default=12.0,
-                        help="time budget of the naive rapidfuzz run per size (default 12)")
-    parser.add_argument("--match-seconds", type=float, default=3.0,
-                        help="repeat the question set while under this many seconds, at most "
-                             f"{MAX_PASSES} passes (default 3)")
-    parser.add_argument("--max-seconds", type=float, default=170.0,
-                        help="overall time limit; a size that would overrun it is stopped "
-                             "and reported as timed out (default 170)")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="also report the tracemalloc peak of a second, traced build")
-    parser.add_argument("--tracemalloc-max-build", type=float, default=15.0,
-                        help="skip the traced build where the plain build took longer "
-                             "(default 15 s)")
-    parser.add_argument("--profile", metavar="SIZE",
-                        help="instead of the benchmark: cProfile the build and the matching at "
-                             "SIZE and print the top 25 functions by cumulative time")
-    parser.add_argument("--build-seconds", type=float, default=120.0,
-                        help="with --profile: give up on the plain build (needed to profile "
-                             "matching) after this long (default 120)")
-    parser.add_argument("--profile-build-seconds", type=float, default=45.0,
-                        help="with --profile: interrupt (and still report, partially) the "
-                             "profiled build after this long (default 45)")
+        "never slower than naive; memory <= 300 MB at 100,000.",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma-separated sizes: 'real' and/or entry counts (default {DEFAULT_SIZES})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="seed of the synthetic entries and the questions (default 1)",
+    )
+    parser.add_argument(
+        "--questions", type=int, default=300, help="size of the mixed question set (default 300)"
+    )
+    parser.add_argument(
+        "--naive-seconds",
+        type=float,
+        default=12.0,
+        help="time budget of the naive rapidfuzz run per size (default 12)",
+    )
+    parser.add_argument(
+        "--match-seconds",
+        type=float,
+        default=3.0,
+        help="repeat the question set while under this many seconds, at most "
+        f"{MAX_PASSES} passes (default 3)",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=170.0,
+        help="overall time limit; a size that would overrun it is stopped "
+        "and reported as timed out (default 170)",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also report the tracemalloc peak of a second, traced build",
+    )
+    parser.add_argument(
+        "--tracemalloc-max-build",
+        type=float,
+        default=15.0,
+        help="skip the traced build where the plain build took longer (default 15 s)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="SIZE",
+        help="instead of the benchmark: cProfile the build and the matching at "
+        "SIZE and print the top 25 functions by cumulative time",
+    )
+    parser.add_argument(
+        "--build-seconds",
+        type=float,
+        default=120.0,
+        help="with --profile: give up on the plain build (needed to profile "
+        "matching) after this long (default 120)",
+    )
+    parser.add_argument(
+        "--profile-build-seconds",
+        type=float,
+        default=45.0,
+        help="with --profile: interrupt (and still report, partially) the "
+        "profiled build after this long (default 45)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.questions < 1:

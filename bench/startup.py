@@ -49,10 +49,20 @@ MILESTONES = ("getMe", "setMyCommands", "deleteWebhook", "getUpdates")
 
 
 def bot_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL",
-                        "WEBHOOK_SECRET", "KNOWLEDGE_PATH", "PYTHONTRACEMALLOC",
-                        "PYTHONPROFILEIMPORTTIME")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "TELEGRAM_BOT_TOKEN",
+            "TELEGRAM_API_BASE_URL",
+            "WEBHOOK_URL",
+            "WEBHOOK_SECRET",
+            "KNOWLEDGE_PATH",
+            "PYTHONTRACEMALLOC",
+            "PYTHONPROFILEIMPORTTIME",
+        )
+    }
     env.update(values)
     return env
 
@@ -70,8 +80,12 @@ def stop(process: subprocess.Popen[Any], timeout: float = 20.0) -> tuple[int | N
     return code, time.monotonic() - started
 
 
-def wait_for(predicate: Any, timeout: float, process: subprocess.Popen[Any] | None = None,
-             interval: float = 0.002) -> Any:
+def wait_for(
+    predicate: Any,
+    timeout: float,
+    process: subprocess.Popen[Any] | None = None,
+    interval: float = 0.002,
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -83,24 +97,32 @@ def wait_for(predicate: Any, timeout: float, process: subprocess.Popen[Any] | No
     return None
 
 
-def one_start(args: argparse.Namespace, *, questions: int = 0,
-              importtime: bool = False) -> dict[str, Any]:
+def one_start(
+    args: argparse.Namespace, *, questions: int = 0, importtime: bool = False
+) -> dict[str, Any]:
     """Start `python -m bot run` against a fresh fake server; optionally ask questions."""
     from tests.fake_bot_api import FakeBotAPI
 
     result: dict[str, Any] = {}
     with FakeBotAPI() as api, tempfile.TemporaryFile("w+") as log:
         env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
-        command = [sys.executable, *(["-X", "importtime"] if importtime else []),
-                   "-m", "bot", "run"]
+        command = [
+            sys.executable,
+            *(["-X", "importtime"] if importtime else []),
+            "-m",
+            "bot",
+            "run",
+        ]
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=common.REPO, env=env, stdout=log, stderr=log,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=common.REPO, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+        )
         try:
             polled = wait_for(lambda: api.calls("getUpdates"), args.start_timeout, process)
             if not polled:
-                result["error"] = ("no getUpdates within "
-                                   f"{args.start_timeout:g} s (exit {process.poll()})")
+                result["error"] = (
+                    f"no getUpdates within {args.start_timeout:g} s (exit {process.poll()})"
+                )
             else:
                 first = polled[0].time
                 result["startup_s"] = first - started
@@ -119,13 +141,15 @@ def one_start(args: argparse.Namespace, *, questions: int = 0,
             if importtime:
                 result["importtime"] = parse_importtime(output)
             if code != 0 or "error" in result:
-                result["log_tail"] = [line for line in output.splitlines()
-                                      if not line.startswith("import time:")][-15:]
+                result["log_tail"] = [
+                    line for line in output.splitlines() if not line.startswith("import time:")
+                ][-15:]
     return result
 
 
-def ask_many(api: Any, process: subprocess.Popen[Any], count: int,
-             args: argparse.Namespace) -> dict[str, Any]:
+def ask_many(
+    api: Any, process: subprocess.Popen[Any], count: int, args: argparse.Namespace
+) -> dict[str, Any]:
     from bot.knowledge import load_knowledge
 
     knowledge = load_knowledge(common.REPO / "knowledge.yaml")
@@ -134,8 +158,9 @@ def ask_many(api: Any, process: subprocess.Popen[Any], count: int,
     started = time.monotonic()
     for number, question in enumerate(questions):
         api.private_text(question, user_id=FIRST_USER + number % users)
-    done = wait_for(lambda: len(api.sent_messages()) >= count, args.answer_timeout, process,
-                    interval=0.05)
+    done = wait_for(
+        lambda: len(api.sent_messages()) >= count, args.answer_timeout, process, interval=0.05
+    )
     answered_at = time.monotonic()
     time.sleep(0.5)  # settle: let anything in flight finish before reading memory
     status = common.proc_status(process.pid)
@@ -159,12 +184,17 @@ def parse_importtime(stderr: str) -> dict[str, Any]:
     for line in stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        self_us, cumulative_us, name = line[len("import time:"):].split("|", 2)
+        self_us, cumulative_us, name = line[len("import time:") :].split("|", 2)
         depth = (len(name) - len(name.lstrip()) - 1) // 2
-        entries.append({"module": name.strip(), "self_us": int(self_us),
-                        "cumulative_us": int(cumulative_us), "depth": depth})
-    top_level = [e for e in entries if e["depth"] == min((x["depth"] for x in entries),
-                                                          default=0)]
+        entries.append(
+            {
+                "module": name.strip(),
+                "self_us": int(self_us),
+                "cumulative_us": int(cumulative_us),
+                "depth": depth,
+            }
+        )
+    top_level = [e for e in entries if e["depth"] == min((x["depth"] for x in entries), default=0)]
     modules = {e["module"] for e in entries}
     telegram = sorted(m for m in modules if m == "telegram" or m.startswith("telegram."))
     return {
@@ -172,9 +202,17 @@ def parse_importtime(stderr: str) -> dict[str, Any]:
         "modules": len(entries),
         "imports_telegram": bool(telegram),
         "telegram_modules": len(telegram),
-        "heaviest": sorted(({"module": e["module"], "cumulative_ms": e["cumulative_us"] / 1000,
-                             "depth": e["depth"]} for e in entries),
-                           key=lambda e: -e["cumulative_ms"])[:15],
+        "heaviest": sorted(
+            (
+                {
+                    "module": e["module"],
+                    "cumulative_ms": e["cumulative_us"] / 1000,
+                    "depth": e["depth"],
+                }
+                for e in entries
+            ),
+            key=lambda e: -e["cumulative_ms"],
+        )[:15],
     }
 
 
@@ -197,21 +235,39 @@ def cli_figures(argv: list[str], runs: int) -> dict[str, Any]:
     exit_codes = set()
     for _ in range(runs):
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "bot", *argv], cwd=common.REPO, env=env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *argv],
+            cwd=common.REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         walls.append(time.perf_counter() - started)
         exit_codes.add(done.returncode)
-    traced = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", *argv],
-                            cwd=common.REPO, env=env, capture_output=True, text=True, timeout=60)
-    probe = subprocess.run([sys.executable, "-c", _SYS_MODULES_PROBE.format(argv=argv)],
-                           cwd=common.REPO, env=env, capture_output=True, text=True, timeout=60)
+    traced = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", *argv],
+        cwd=common.REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", _SYS_MODULES_PROBE.format(argv=argv)],
+        cwd=common.REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     in_modules = None
     for line in probe.stderr.splitlines():
         if line.startswith("PROBE "):
             in_modules = "telegram_in_sys_modules=True" in line
     return {
-        "command": "python -m bot " + " ".join(f'"{a}"' if " " in a or a == "x" else a
-                                                for a in argv),
+        "command": "python -m bot "
+        + " ".join(f'"{a}"' if " " in a or a == "x" else a for a in argv),
         "wall_median_s": statistics.median(walls),
         "wall_min_s": min(walls),
         "exit_codes": sorted(exit_codes),
@@ -238,8 +294,14 @@ _MEMORY_STAGES = (
 
 
 def memory_stages() -> list[tuple[str, float]]:
-    done = subprocess.run([sys.executable, "-c", _MEMORY_STAGES], cwd=common.REPO,
-                          env=bot_env(), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_STAGES],
+        cwd=common.REPO,
+        env=bot_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     stages = []
     for line in done.stdout.splitlines():
         label, _, value = line.rpartition(" ")
@@ -258,24 +320,45 @@ def python_baseline(runs: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python bench/startup.py", description=__doc__.split("\n\n")[0],
+        prog="python bench/startup.py",
+        description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Targets: start-up (process start -> first getUpdates) <= 1 s, median of 5; "
-               "RSS <= 80 MB after 1,000 questions; `ask` does not import telegram; "
-               "SIGTERM exits 0.")
-    parser.add_argument("--runs", type=int, default=5,
-                        help="start-up runs, and CLI runs, to take the median of (default 5)")
-    parser.add_argument("--questions", type=int, default=1000,
-                        help="questions answered before reading memory (default 1000)")
-    parser.add_argument("--users", type=int, default=200,
-                        help="users asking them, round robin (default 200: 5 each at 1,000, "
-                             "under the default flood guard of 10 per 10 s)")
+        "RSS <= 80 MB after 1,000 questions; `ask` does not import telegram; "
+        "SIGTERM exits 0.",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        help="start-up runs, and CLI runs, to take the median of (default 5)",
+    )
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=1000,
+        help="questions answered before reading memory (default 1000)",
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=200,
+        help="users asking them, round robin (default 200: 5 each at 1,000, "
+        "under the default flood guard of 10 per 10 s)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="question seed (default 1)")
-    parser.add_argument("--start-timeout", type=float, default=20.0,
-                        help="give up on a start after this many seconds (default 20)")
-    parser.add_argument("--answer-timeout", type=float, default=90.0,
-                        help="give up waiting for the answers after this many seconds "
-                             "(default 90)")
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=20.0,
+        help="give up on a start after this many seconds (default 20)",
+    )
+    parser.add_argument(
+        "--answer-timeout",
+        type=float,
+        default=90.0,
+        help="give up waiting for the answers after this many seconds (default 90)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -284,24 +367,45 @@ def main(argv: list[str] | None = None) -> int:
     common.print_machine(facts)
     clock = common.Stopwatch()
     baseline = python_baseline(args.runs)
-    print(f"\nbare interpreter start (python -c pass), median of {args.runs}: "
-          f"{baseline * 1000:.0f} ms", flush=True)
+    print(
+        f"\nbare interpreter start (python -c pass), median of {args.runs}: "
+        f"{baseline * 1000:.0f} ms",
+        flush=True,
+    )
 
     print(f"\nstarting `python -m bot run` {args.runs} times ...", file=sys.stderr, flush=True)
     starts = [one_start(args) for _ in range(args.runs)]
     ok = [s for s in starts if "startup_s" in s]
-    print(f"\n`python -m bot run`: process start -> first call of each kind at the fake server "
-          f"(s), {args.runs} runs, stopped with SIGTERM after the first getUpdates")
-    headers = ["run", *(f"{m}" for m in MILESTONES), "RSS MB at poll", "exit code",
-               "shutdown s"]
-    rows = [[number + 1, *(s.get(f"{m}_s") for m in MILESTONES), s.get("rss_started_mb"),
-             s.get("exit_code"), s.get("shutdown_s")] for number, s in enumerate(starts)]
+    print(
+        f"\n`python -m bot run`: process start -> first call of each kind at the fake server "
+        f"(s), {args.runs} runs, stopped with SIGTERM after the first getUpdates"
+    )
+    headers = ["run", *(f"{m}" for m in MILESTONES), "RSS MB at poll", "exit code", "shutdown s"]
+    rows = [
+        [
+            number + 1,
+            *(s.get(f"{m}_s") for m in MILESTONES),
+            s.get("rss_started_mb"),
+            s.get("exit_code"),
+            s.get("shutdown_s"),
+        ]
+        for number, s in enumerate(starts)
+    ]
     if ok:
-        rows.append(["median", *(statistics.median(s[f"{m}_s"] for s in ok if f"{m}_s" in s)
-                                 if any(f"{m}_s" in s for s in ok) else None
-                                 for m in MILESTONES),
-                     statistics.median(s["rss_started_mb"] for s in ok), None,
-                     statistics.median(s["shutdown_s"] for s in starts)])
+        rows.append(
+            [
+                "median",
+                *(
+                    statistics.median(s[f"{m}_s"] for s in ok if f"{m}_s" in s)
+                    if any(f"{m}_s" in s for s in ok)
+                    else None
+                    for m in MILESTONES
+                ),
+                statistics.median(s["rss_started_mb"] for s in ok),
+                None,
+                statistics.median(s["shutdown_s"] for s in starts),
+            ]
+        )
     print(common.table(headers, rows, digits=3))
     for number, s in enumerate(starts):
         if "error" in s or s.get("exit_code") != 0:
@@ -309,94 +413,177 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join("    " + line for line in s.get("log_tail", [])))
     startup_median = statistics.median(s["startup_s"] for s in ok) if ok else None
 
-    print(f"\nanswering {args.questions:,} questions from {args.users} users (production "
-          "settings: rate limiter on, flood guard 10 per 10 s) ...", file=sys.stderr,
-          flush=True)
+    print(
+        f"\nanswering {args.questions:,} questions from {args.users} users (production "
+        "settings: rate limiter on, flood guard 10 per 10 s) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     loaded = one_start(args, questions=args.questions)
     print("\nmemory of `python -m bot run` (VmRSS from /proc/<pid>/status):")
-    print(common.table(
-        ["moment", "VmRSS MB", "VmHWM MB", "answered", "seconds"],
-        [["first getUpdates", loaded.get("rss_started_mb"), None, None, loaded.get("startup_s")],
-         [f"after {loaded.get('answered', 0):,} of {args.questions:,} questions answered",
-          loaded.get("rss_after_questions_mb"), loaded.get("hwm_after_questions_mb"),
-          loaded.get("answered"), loaded.get("answer_s")]]))
-    print(f"  exit code after SIGTERM: {loaded.get('exit_code')} "
-          f"(shutdown {common.fmt(loaded.get('shutdown_s'))} s)")
+    print(
+        common.table(
+            ["moment", "VmRSS MB", "VmHWM MB", "answered", "seconds"],
+            [
+                [
+                    "first getUpdates",
+                    loaded.get("rss_started_mb"),
+                    None,
+                    None,
+                    loaded.get("startup_s"),
+                ],
+                [
+                    f"after {loaded.get('answered', 0):,} of {args.questions:,} questions answered",
+                    loaded.get("rss_after_questions_mb"),
+                    loaded.get("hwm_after_questions_mb"),
+                    loaded.get("answered"),
+                    loaded.get("answer_s"),
+                ],
+            ],
+        )
+    )
+    print(
+        f"  exit code after SIGTERM: {loaded.get('exit_code')} "
+        f"(shutdown {common.fmt(loaded.get('shutdown_s'))} s)"
+    )
     if loaded.get("log_tail") and loaded.get("exit_code") != 0:
         print("\n".join("    " + line for line in loaded["log_tail"]))
     stages = memory_stages()
-    print("\nwhere the resident memory comes from (a separate `python -c` doing the same "
-          "steps as `run`):")
+    print(
+        "\nwhere the resident memory comes from (a separate `python -c` doing the same "
+        "steps as `run`):"
+    )
     previous = 0.0
     stage_rows = []
     for label, value in stages:
         stage_rows.append([label, value, value - previous])
         previous = value
     if loaded.get("rss_after_questions_mb"):
-        stage_rows.append([f"the running bot after {args.questions:,} questions "
-                           "(event loop, HTTP pool, caches, flood guard)",
-                           loaded["rss_after_questions_mb"],
-                           loaded["rss_after_questions_mb"] - previous])
+        stage_rows.append(
+            [
+                f"the running bot after {args.questions:,} questions "
+                "(event loop, HTTP pool, caches, flood guard)",
+                loaded["rss_after_questions_mb"],
+                loaded["rss_after_questions_mb"] - previous,
+            ]
+        )
     print(common.table(["stage", "VmRSS MB", "added MB"], stage_rows, digits=1))
 
     print("\nCLI paths ...", file=sys.stderr, flush=True)
     cli = [cli_figures(["check"], args.runs), cli_figures(["ask", "x"], args.runs)]
     traced_run = one_start(args, importtime=True)
     print(f"\nCLI paths: wall time (median of {args.runs}) and `python -X importtime`")
-    print(common.table(
-        ["command", "wall ms", "min ms", "exit", "import ms", "modules", "telegram imported",
-         "telegram in sys.modules"],
-        [[c["command"], c["wall_median_s"] * 1000, c["wall_min_s"] * 1000,
-          ",".join(str(x) for x in c["exit_codes"]), c["importtime"]["total_s"] * 1000,
-          c["importtime"]["modules"], c["importtime"]["imports_telegram"],
-          c["telegram_in_sys_modules"]] for c in cli]
-        + [["python -m bot run (until SIGTERM)", None, None, traced_run.get("exit_code"),
-            traced_run.get("importtime", {}).get("total_s", 0) * 1000,
-            traced_run.get("importtime", {}).get("modules"),
-            traced_run.get("importtime", {}).get("imports_telegram"), None]], digits=0))
-    for c in [*cli, {"command": "python -m bot run", "importtime": traced_run.get(
-            "importtime", {"heaviest": []})}]:
+    print(
+        common.table(
+            [
+                "command",
+                "wall ms",
+                "min ms",
+                "exit",
+                "import ms",
+                "modules",
+                "telegram imported",
+                "telegram in sys.modules",
+            ],
+            [
+                [
+                    c["command"],
+                    c["wall_median_s"] * 1000,
+                    c["wall_min_s"] * 1000,
+                    ",".join(str(x) for x in c["exit_codes"]),
+                    c["importtime"]["total_s"] * 1000,
+                    c["importtime"]["modules"],
+                    c["importtime"]["imports_telegram"],
+                    c["telegram_in_sys_modules"],
+                ]
+                for c in cli
+            ]
+            + [
+                [
+                    "python -m bot run (until SIGTERM)",
+                    None,
+                    None,
+                    traced_run.get("exit_code"),
+                    traced_run.get("importtime", {}).get("total_s", 0) * 1000,
+                    traced_run.get("importtime", {}).get("modules"),
+                    traced_run.get("importtime", {}).get("imports_telegram"),
+                    None,
+                ]
+            ],
+            digits=0,
+        )
+    )
+    for c in [
+        *cli,
+        {
+            "command": "python -m bot run",
+            "importtime": traced_run.get("importtime", {"heaviest": []}),
+        },
+    ]:
         heaviest = c["importtime"]["heaviest"][:8]
-        print(f"  heaviest imports of `{c['command']}` (cumulative ms): " + ", ".join(
-            f"{h['module']} {h['cumulative_ms']:.0f}" for h in heaviest))
+        print(
+            f"  heaviest imports of `{c['command']}` (cumulative ms): "
+            + ", ".join(f"{h['module']} {h['cumulative_ms']:.0f}" for h in heaviest)
+        )
 
     ask = cli[1]
     checks = [
-        {"target": "start-up <= 1 s (process start -> first getUpdates, median)",
-         "met": None if startup_median is None else startup_median <= TARGET_STARTUP_S,
-         "detail": f"{common.fmt(startup_median, 3)} s (median of {len(ok)})"},
-        {"target": f"RSS <= 80 MB after {args.questions:,} questions answered",
-         "met": (loaded.get("rss_after_questions_mb") or 1e9) <= TARGET_RSS_MB
-         and loaded.get("all_answered", False),
-         "detail": f"{common.fmt(loaded.get('rss_after_questions_mb'), 1)} MB VmRSS "
-                   f"({loaded.get('answered', 0)} answered)"},
-        {"target": "`python -m bot ask` does not import telegram",
-         "met": not ask["importtime"]["imports_telegram"] and ask["telegram_in_sys_modules"]
-         is False,
-         "detail": f"importtime lists telegram: {ask['importtime']['imports_telegram']}; "
-                   f"'telegram' in sys.modules at exit: {ask['telegram_in_sys_modules']}"},
-        {"target": "`python -m bot check` does not import telegram",
-         "met": not cli[0]["importtime"]["imports_telegram"]
-         and cli[0]["telegram_in_sys_modules"] is False,
-         "detail": f"importtime lists telegram: {cli[0]['importtime']['imports_telegram']}; "
-                   f"'telegram' in sys.modules at exit: {cli[0]['telegram_in_sys_modules']}"},
-        {"target": "SIGTERM: exits 0, every run",
-         "met": all(s.get("exit_code") == 0 for s in [*starts, loaded, traced_run]),
-         "detail": "exit codes " + ", ".join(str(s.get("exit_code"))
-                                            for s in [*starts, loaded, traced_run])},
+        {
+            "target": "start-up <= 1 s (process start -> first getUpdates, median)",
+            "met": None if startup_median is None else startup_median <= TARGET_STARTUP_S,
+            "detail": f"{common.fmt(startup_median, 3)} s (median of {len(ok)})",
+        },
+        {
+            "target": f"RSS <= 80 MB after {args.questions:,} questions answered",
+            "met": (loaded.get("rss_after_questions_mb") or 1e9) <= TARGET_RSS_MB
+            and loaded.get("all_answered", False),
+            "detail": f"{common.fmt(loaded.get('rss_after_questions_mb'), 1)} MB VmRSS "
+            f"({loaded.get('answered', 0)} answered)",
+        },
+        {
+            "target": "`python -m bot ask` does not import telegram",
+            "met": not ask["importtime"]["imports_telegram"]
+            and ask["telegram_in_sys_modules"] is False,
+            "detail": f"importtime lists telegram: {ask['importtime']['imports_telegram']}; "
+            f"'telegram' in sys.modules at exit: {ask['telegram_in_sys_modules']}",
+        },
+        {
+            "target": "`python -m bot check` does not import telegram",
+            "met": not cli[0]["importtime"]["imports_telegram"]
+            and cli[0]["telegram_in_sys_modules"] is False,
+            "detail": f"importtime lists telegram: {cli[0]['importtime']['imports_telegram']}; "
+            f"'telegram' in sys.modules at exit: {cli[0]['telegram_in_sys_modules']}",
+        },
+        {
+            "target": "SIGTERM: exits 0, every run",
+            "met": all(s.get("exit_code") == 0 for s in [*starts, loaded, traced_run]),
+            "detail": "exit codes "
+            + ", ".join(str(s.get("exit_code")) for s in [*starts, loaded, traced_run]),
+        },
     ]
     print("\ntargets:")
     for check in checks:
         print(common.target_line(check["target"], check["met"], check["detail"]))
-    print(f"\nfinished in {clock.seconds():.0f} s; load average now "
-          f"{[round(x, 2) for x in os.getloadavg()]}")
-    path = common.write_results(NAME, {
-        "machine": facts, "args": vars(args), "python_baseline_s": baseline,
-        "starts": starts, "startup_median_s": startup_median, "loaded": loaded,
-        "memory_stages_mb": stages, "cli": cli,
-        "run_importtime": traced_run.get("importtime"), "targets": checks,
-        "elapsed_s": clock.seconds(),
-    })
+    print(
+        f"\nfinished in {clock.seconds():.0f} s; load average now "
+        f"{[round(x, 2) for x in os.getloadavg()]}"
+    )
+    path = common.write_results(
+        NAME,
+        {
+            "machine": facts,
+            "args": vars(args),
+            "python_baseline_s": baseline,
+            "starts": starts,
+            "startup_median_s": startup_median,
+            "loaded": loaded,
+            "memory_stages_mb": stages,
+            "cli": cli,
+            "run_importtime": traced_run.get("importtime"),
+            "targets": checks,
+            "elapsed_s": clock.seconds(),
+        },
+    )
     print(f"figures written to {path.relative_to(common.REPO)}")
     return 0
 

@@ -1,11 +1,11 @@
 """The command line: run (Telegram), chat (terminal), ask, check, eval.
 
-    python -m bot                 Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat
-    python -m bot chat            the same conversation in the terminal
-    python -m bot ask "question"  one reply; --json for machine-readable lines
-    python -m bot check           validate the knowledge file
-    python -m bot eval FILE       score the matcher on a question set
-    python -m bot run [--webhook] the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+python -m bot                 Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat
+python -m bot chat            the same conversation in the terminal
+python -m bot ask "question"  one reply; --json for machine-readable lines
+python -m bot check           validate the knowledge file
+python -m bot eval FILE       score the matcher on a question set
+python -m bot run [--webhook] the Telegram bot (needs TELEGRAM_BOT_TOKEN)
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ def _json_line(matcher: Matcher, question: str) -> str:
         "score": match.score,
         "answer": match.entry.answer if answered and match.entry else None,
         "source": match.entry.source if answered and match.entry else None,
-        "suggestions": [] if answered else [
+        "suggestions": []
+        if answered
+        else [
             {"id": c.entry.id, "question": c.entry.title, "score": c.score}
             for c in match.candidates
         ],
@@ -150,8 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bot",
         description="Answer questions about one news article, on Telegram or in the terminal.",
     )
-    parser.add_argument("--knowledge", metavar="PATH",
-                        help="knowledge file (default: $KNOWLEDGE_PATH, else knowledge.yaml)")
+    parser.add_argument(
+        "--knowledge",
+        metavar="PATH",
+        help="knowledge file (default: $KNOWLEDGE_PATH, else knowledge.yaml)",
+    )
     parser.set_defaults(handler=command_default)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -168,14 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="score the matcher on a question set")
     evaluate.add_argument("file", help="a YAML question set, e.g. ../shared/questions-dev.yaml")
-    evaluate.add_argument("--require-bar", action="store_true",
-                          help="exit 1 unless >= 95 %% in scope correct, >= 95 %% out of scope "
-                          "not answered and <= 2 %% wrong")
+    evaluate.add_argument(
+        "--require-bar",
+        action="store_true",
+        help="exit 1 unless >= 95 %% in scope correct, >= 95 %% out of scope "
+        "not answered and <= 2 %% wrong",
+    )
     evaluate.set_defaults(handler=command_eval)
 
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    run.add_argument("--webhook", action="store_true",
-                     help="receive updates by webhook (also when WEBHOOK_URL is set)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook (also when WEBHOOK_URL is set)",
+    )
     run.set_defaults(handler=command_run)
     return parser
 

@@ -65,43 +65,57 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
 
 def check_token(token: str | None) -> str:
     if not token or not token.strip():
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather "
-                          "(/newbot) and set TELEGRAM_BOT_TOKEN")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather "
+            "(/newbot) and set TELEGRAM_BOT_TOKEN"
+        )
     token = token.strip()
     if not TOKEN_PATTERN.fullmatch(token):
-        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: it should look like "
-                          "123456789:AAE… as given by @BotFather")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: it should look like "
+            "123456789:AAE… as given by @BotFather"
+        )
     return token
 
 
-def load_settings(env: Mapping[str, str] | None = None, *,
-                  knowledge_path: str | None = None, webhook: bool = False) -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    knowledge_path: str | None = None,
+    webhook: bool = False,
+) -> Settings:
     env = os.environ if env is None else env
     token = check_token(env.get("TELEGRAM_BOT_TOKEN"))
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
     if base_url and not re.match(r"https?://", base_url):
-        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://, "
-                          "e.g. http://127.0.0.1:8081/bot")
+        raise ConfigError(
+            "TELEGRAM_API_BASE_URL must start with http:// or https://, "
+            "e.g. http://127.0.0.1:8081/bot"
+        )
     log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
     if webhook and not webhook_url:
-        raise ConfigError("--webhook needs WEBHOOK_URL, the public https:// address that "
-                          "Telegram should post updates to")
+        raise ConfigError(
+            "--webhook needs WEBHOOK_URL, the public https:// address that "
+            "Telegram should post updates to"
+        )
     secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if webhook_url:
         if not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
             raise ConfigError("WEBHOOK_URL must be an https:// address")
         if not secret or not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
-            raise ConfigError("webhook mode needs WEBHOOK_SECRET: 1-256 characters of "
-                              "A-Z, a-z, 0-9, _ and -")
+            raise ConfigError(
+                "webhook mode needs WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
     admins: set[int] = set()
     for part in re.split(r"[\s,]+", env.get("ADMIN_USER_IDS", "").strip()):
         if part:
             if not part.lstrip("-").isdigit():
-                raise ConfigError(f"ADMIN_USER_IDS must be numeric Telegram user ids, not "
-                                  f"{part[:20]!r}")
+                raise ConfigError(
+                    f"ADMIN_USER_IDS must be numeric Telegram user ids, not {part[:20]!r}"
+                )
             admins.add(int(part))
     return Settings(
         token=token,

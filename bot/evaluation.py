@@ -44,8 +44,11 @@ class Outcome:
 def load_items(path: Path) -> list[Item]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
-        Item(str(raw["q"]), str(raw["kind"]),
-             tuple(tuple(str(k) for k in group) for group in raw.get("expect") or ()))
+        Item(
+            str(raw["q"]),
+            str(raw["kind"]),
+            tuple(tuple(str(k) for k in group) for group in raw.get("expect") or ()),
+        )
         for raw in document["items"]
     ]
 
@@ -76,20 +79,22 @@ def evaluate(matcher: Matcher, items: list[Item]) -> list[Outcome]:
 
 @dataclass(frozen=True)
 class Summary:
-    correct: int      # in scope, answered with the expected facts
+    correct: int  # in scope, answered with the expected facts
     in_scope: int
-    declined: int     # out of scope, not answered
+    declined: int  # out of scope, not answered
     out_of_scope: int
-    wrong: int        # any answer without the expected facts
+    wrong: int  # any answer without the expected facts
     total: int
 
     @property
     def passes_bar(self) -> bool:
         """The issue's bar: >= 95 % in scope correct, >= 95 % out of scope not answered,
         <= 2 % wrong answers."""
-        return (self.correct >= 0.95 * self.in_scope
-                and self.declined >= 0.95 * self.out_of_scope
-                and self.wrong <= 0.02 * self.total)
+        return (
+            self.correct >= 0.95 * self.in_scope
+            and self.declined >= 0.95 * self.out_of_scope
+            and self.wrong <= 0.02 * self.total
+        )
 
 
 def summarize(outcomes: list[Outcome]) -> Summary:
@@ -124,8 +129,9 @@ def report(outcomes: list[Outcome]) -> str:
         f"{'kind':<18} {'n':>3} {'right':>6} {'answer':>7} {'suggest':>8} {'decline':>8} "
         f"{'wrong':>6}",
     ]
-    kinds = [k for k in (*IN_SCOPE_KINDS, *OUT_OF_SCOPE_KINDS)
-             if any(o.item.kind == k for o in outcomes)]
+    kinds = [
+        k for k in (*IN_SCOPE_KINDS, *OUT_OF_SCOPE_KINDS) if any(o.item.kind == k for o in outcomes)
+    ]
     kinds += sorted({o.item.kind for o in outcomes} - set(kinds))
     for kind in kinds:
         group = [o for o in outcomes if o.item.kind == kind]
@@ -142,6 +148,8 @@ def report(outcomes: list[Outcome]) -> str:
         for outcome in failures:
             match = outcome.match
             top = ", ".join(f"{c.entry.id} {c.score:.0f}" for c in match.candidates) or "-"
-            lines.append(f"  [{outcome.verdict}] ({outcome.item.kind}) {outcome.item.question!r}"
-                         f" -> {match.decision.value}: {top}")
+            lines.append(
+                f"  [{outcome.verdict}] ({outcome.item.kind}) {outcome.item.question!r}"
+                f" -> {match.decision.value}: {top}"
+            )
     return "\n".join(lines)

@@ -88,8 +88,11 @@ class KnowledgeError(Exception):
 def normalize_for_source_check(text: str) -> str:
     """Fold the differences a copy-paste introduces: Unicode forms, curly quotes, whitespace."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"',
-                                         "»": '"', "–": "-", "—": "-"}))
+    text = text.translate(
+        str.maketrans(
+            {"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"}
+        )
+    )
     return " ".join(text.split())
 
 
@@ -163,18 +166,33 @@ def _read_document(path: Path) -> Any:
             [Problem(display, None, f"cannot read the file: {error.strerror}")]
         ) from None
     if size > MAX_FILE_BYTES:
-        raise KnowledgeError([Problem(display, None, (
-            f"the file is {size / 1024 / 1024:.1f} MB; a knowledge file may be at most "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB. Check that KNOWLEDGE_PATH names the right file"
-        ))])
+        raise KnowledgeError(
+            [
+                Problem(
+                    display,
+                    None,
+                    (
+                        f"the file is {size / 1024 / 1024:.1f} MB; a knowledge file may be at most "
+                        f"{MAX_FILE_BYTES // 1024 // 1024} MB. "
+                        "Check that KNOWLEDGE_PATH names the right file"
+                    ),
+                )
+            ]
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise KnowledgeError([Problem(display, line, (
-            f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
-        ))]) from None
+        raise KnowledgeError(
+            [
+                Problem(
+                    display,
+                    line,
+                    (f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"),
+                )
+            ]
+        ) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as error:
@@ -189,8 +207,9 @@ def _read_document(path: Path) -> Any:
     except yaml.YAMLError as error:
         raise KnowledgeError([Problem(display, None, f"YAML error: {error}")]) from None
     except RecursionError:
-        raise KnowledgeError([Problem(display, None, "the YAML is nested too deeply to be a "
-                                      "knowledge file")]) from None
+        raise KnowledgeError(
+            [Problem(display, None, "the YAML is nested too deeply to be a knowledge file")]
+        ) from None
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -223,8 +242,7 @@ class _Validator:
     def texts(self, mapping: _Mapping, key: str, owner: str, *, minimum: int = 0) -> list[str]:
         if key not in mapping or mapping[key] is None:
             if minimum:
-                self.report(mapping.line, f"{owner} has no {key}; add a list of at least "
-                            f"{minimum}")
+                self.report(mapping.line, f"{owner} has no {key}; add a list of at least {minimum}")
             return []
         value = mapping[key]
         line = mapping.key_lines.get(key, mapping.line)
@@ -235,8 +253,10 @@ class _Validator:
         for index, item in enumerate(value):
             item_line = value.item_lines[index] if isinstance(value, _Sequence) else line
             if not isinstance(item, str) or not item.strip():
-                self.report(item_line, f"{owner}: {key} item {index + 1} must be non-empty "
-                            f"text, not {_kind(item)}")
+                self.report(
+                    item_line,
+                    f"{owner}: {key} item {index + 1} must be non-empty text, not {_kind(item)}",
+                )
                 continue
             items.append(" ".join(item.split()))
         if len(items) < minimum and len(items) == len(value):
@@ -269,8 +289,11 @@ def _entries(document: _Mapping, check: _Validator) -> Iterator[tuple[_Mapping, 
     for index, raw in enumerate(raw_entries):
         line = raw_entries.item_lines[index] if isinstance(raw_entries, _Sequence) else None
         if not isinstance(raw, _Mapping):
-            check.report(line, f"entry {index + 1} must be a mapping with id, questions, "
-                         f"answer and source, not {_kind(raw)}")
+            check.report(
+                line,
+                f"entry {index + 1} must be a mapping with id, questions, "
+                f"answer and source, not {_kind(raw)}",
+            )
             continue
         yield raw, index
 
@@ -286,11 +309,17 @@ def _synonyms(document: _Mapping, check: _Validator) -> tuple[tuple[str, ...], .
     groups: list[tuple[str, ...]] = []
     for index, group in enumerate(raw):
         group_line = raw.item_lines[index] if isinstance(raw, _Sequence) else line
-        words = [w for w in group if isinstance(w, str) and w.strip()] if isinstance(
-            group, list) else []
+        words = (
+            [w for w in group if isinstance(w, str) and w.strip()]
+            if isinstance(group, list)
+            else []
+        )
         if not isinstance(group, list) or len(words) != len(group) or len(words) < 2:
-            check.report(group_line, "each synonyms group must be a list of at least two words, "
-                         "e.g. [head, chief, boss]")
+            check.report(
+                group_line,
+                "each synonyms group must be a list of at least two words, "
+                "e.g. [head, chief, boss]",
+            )
             continue
         groups.append(tuple(" ".join(w.lower().split()) for w in words))
     return tuple(groups)
@@ -306,9 +335,11 @@ def parse_knowledge(document: Any, path: Path) -> KnowledgeBase:
     description = check.text(document, "description", "the file", required=False)
     article = document.get("article")
     if not isinstance(article, str) or not article.strip():
-        check.report(document.key_lines.get("article", 1),
-                     "the file has no article text; add `article: |` with the article, "
-                     "so that sources can be checked")
+        check.report(
+            document.key_lines.get("article", 1),
+            "the file has no article text; add `article: |` with the article, "
+            "so that sources can be checked",
+        )
         article = ""
     article_index = normalize_for_source_check(article)
     synonyms = _synonyms(document, check)
@@ -322,28 +353,42 @@ def parse_knowledge(document: Any, path: Path) -> KnowledgeBase:
         id_line = raw.key_lines.get("id", raw.line)
         if entry_id:
             if len(entry_id) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(entry_id):
-                check.report(id_line, f"id '{entry_id}' must be short snake_case "
-                             f"(a-z, 0-9, _; at most {MAX_ID_LENGTH} characters)")
+                check.report(
+                    id_line,
+                    f"id '{entry_id}' must be short snake_case "
+                    f"(a-z, 0-9, _; at most {MAX_ID_LENGTH} characters)",
+                )
             if entry_id in id_lines:
-                check.report(id_line, f"id '{entry_id}' is used twice (first at line "
-                             f"{id_lines[entry_id]}); ids must be unique")
+                check.report(
+                    id_line,
+                    f"id '{entry_id}' is used twice (first at line "
+                    f"{id_lines[entry_id]}); ids must be unique",
+                )
             id_lines.setdefault(entry_id, id_line)
         questions = check.texts(raw, "questions", owner, minimum=MIN_QUESTIONS)
         answer = check.text(raw, "answer", owner)
         source = check.text(raw, "source", owner)
         if source and article_index and normalize_for_source_check(source) not in article_index:
-            check.report(raw.key_lines.get("source"), f"{owner}: the source is not found "
-                         "verbatim in the article; copy the sentence exactly")
+            check.report(
+                raw.key_lines.get("source"),
+                f"{owner}: the source is not found "
+                "verbatim in the article; copy the sentence exactly",
+            )
         related = check.texts(raw, "related", owner)
         related_line = raw.key_lines.get("related", raw.line)
         related_refs.extend((owner, other, related_line) for other in related)
         tags = check.texts(raw, "tags", owner)
-        for unknown in sorted(set(raw) - {"id", "questions", "answer", "source", "related",
-                                          "tags"}):
-            check.report(raw.key_lines[unknown], f"{owner}: unknown field '{unknown}'; "
-                         "fields are id, questions, answer, source, related, tags")
-        entries.append(Entry(entry_id, tuple(questions), answer, source, tuple(related),
-                             tuple(tags)))
+        for unknown in sorted(
+            set(raw) - {"id", "questions", "answer", "source", "related", "tags"}
+        ):
+            check.report(
+                raw.key_lines[unknown],
+                f"{owner}: unknown field '{unknown}'; "
+                "fields are id, questions, answer, source, related, tags",
+            )
+        entries.append(
+            Entry(entry_id, tuple(questions), answer, source, tuple(related), tuple(tags))
+        )
     for owner, other, line in related_refs:
         if other not in id_lines:
             check.report(line, f"{owner}: related id '{other}' does not exist")

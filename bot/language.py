@@ -19,7 +19,8 @@ import Stemmer
 
 # Function words carry no topic; question words are kept (see QUESTION_WORDS) because
 # "who", "when", "where" and "how many" say what kind of answer is wanted.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a an the this that these those it its itself is are was were be been being am do does did
 doing done of in on at to for with by from about as into onto over under than then so such
 and or but if because while whether there here i me my mine myself you your yours we us our
@@ -28,7 +29,8 @@ would should will shall may might must has have having had get got gets just als
 really any some all each every other another more most much many only own same s t ll re ve
 d m y o u ur ya thing things anything something stuff like kind sort bit lot else even still
 yet ever
-""".split())
+""".split()
+)
 
 QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
 # Question words that name the kind of answer: an entry that never answers "when" cannot
@@ -38,14 +40,16 @@ ANSWER_TYPE_WORDS = frozenset({"who", "when", "where", "quantity"})
 
 # Words that frame a question rather than say what it is about ("what does X mean", "who do
 # they keep mentioning"): when the knowledge base does not use them, they weigh little.
-FRAMING_WORDS = frozenset("""
+FRAMING_WORDS = frozenset(
+    """
 mean means meant meaning refer refers referring referred mention mentions mentioned
 mentioning say says said saying talk talks talking talked know knows knew explain explains
 explained describe describes described tell tells told keep keeps kept happen happens
 happened happening go goes going gone went actually basically exactly literally gonna wanna
 gotta think thinks thought guess wonder wondering question questions answer answers ask asks
 asked asking word words term terms
-""".split())
+""".split()
+)
 
 # Chat noise that says nothing about the question: greetings, politeness, hedges, and phrases
 # about the article itself (every question is about the article).
@@ -72,25 +76,62 @@ _FILLER = re.compile("|".join(f"(?:{pattern})" for pattern in FILLER_PATTERNS))
 
 _LEADING_ADDRESS = re.compile(r"^\s*(?:/[a-z_]+(?:@\w+)?|@\w+)[\s,:;!.?-]*", re.IGNORECASE)
 _ANY_MENTION = re.compile(r"@\w+")
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"',
-                         "”": '"', "„": '"', "«": '"', "»": '"', "–": "-", "—": "-",
-                         "‐": "-", "‑": "-"})
+_QUOTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "ʼ": "'",
+        "`": "'",
+        "´": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+    }
+)
 _CONTRACTIONS = (
     (re.compile(r"\b(?:can't|cant|cannot)\b"), "can not"),
     (re.compile(r"\b(?:won't|wont)\b"), "will not"),
-    (re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|should|would|could)(?:n't|nt)\b"),
-     r"\1 not"),
+    (
+        re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|should|would|could)(?:n't|nt)\b"),
+        r"\1 not",
+    ),
     (re.compile(r"n't\b"), " not"),
     (re.compile(r"'(?:s|re|ll|ve|d|m)\b"), ""),
 )
 _QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b")
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
-    "wat": "what", "wut": "what", "wot": "what", "whats": "what", "u": "you", "ur": "your",
-    "r": "are", "y": "why", "cuz": "because", "coz": "because", "bc": "because",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to", "tho": "though",
-    "abt": "about", "bout": "about", "govt": "government", "whos": "who", "wheres": "where",
-    "whens": "when", "hows": "how", "thx": "thanks", "pls": "please", "plz": "please",
+    "wat": "what",
+    "wut": "what",
+    "wot": "what",
+    "whats": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "y": "why",
+    "cuz": "because",
+    "coz": "because",
+    "bc": "because",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "tho": "though",
+    "abt": "about",
+    "bout": "about",
+    "govt": "government",
+    "whos": "who",
+    "wheres": "where",
+    "whens": "when",
+    "hows": "how",
+    "thx": "thanks",
+    "pls": "please",
+    "plz": "please",
 }
 _CHAT_SPELLING = re.compile(r"\b(?:" + "|".join(CHAT_SPELLINGS) + r")\b")
 # Words are runs of letters, or runs of digits ("luna27" -> luna, 27).

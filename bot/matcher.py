@@ -141,8 +141,9 @@ class Matcher:
 
         # One pass over the knowledge base, each text analysed once, keeping only what
         # matching needs: words for typo alignment, and per entry its stems as tuples.
-        vocabulary = {word for group in knowledge.synonyms for phrase in group
-                      for word in phrase.split()}
+        vocabulary = {
+            word for group in knowledge.synonyms for phrase in group for word in phrase.split()
+        }
         frequencies = language.english_frequencies()
         surface: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
         topic_frequency: dict[str, int] = defaultdict(int)
@@ -150,8 +151,10 @@ class Matcher:
         self._bags: list[tuple[str, ...]] = []
         self._phrasings: list[tuple[tuple[str, ...], ...]] = []
         for entry in knowledge.entries:
-            analysed = {text: self._analyse_known(text, vocabulary, surface, frequencies)
-                        for text in (*entry.questions, entry.answer, *entry.tags)}
+            analysed = {
+                text: self._analyse_known(text, vocabulary, surface, frequencies)
+                for text in (*entry.questions, entry.answer, *entry.tags)
+            }
             phrasings = tuple(analysed[text] for text in entry.questions)
             topic = {stem for text in (*entry.questions, *entry.tags) for stem in analysed[text]}
             bag = _stem_tuple(stem for stems in analysed.values() for stem in stems)
@@ -165,9 +168,14 @@ class Matcher:
         self._known_words = frozenset(self._vocabulary)
         # Typos of function and framing words ("wich", "happend") align too, and then drop
         # out or weigh little as those words do.
-        self._alignable = sorted(set(self._vocabulary) | {
-            word for word in language.STOPWORDS | language.QUESTION_WORDS | language.FRAMING_WORDS
-            if len(word) >= TYPO_SWAP_LENGTH})
+        self._alignable = sorted(
+            set(self._vocabulary)
+            | {
+                word
+                for word in language.STOPWORDS | language.QUESTION_WORDS | language.FRAMING_WORDS
+                if len(word) >= TYPO_SWAP_LENGTH
+            }
+        )
 
         # How many entries are *about* a word: their phrasings and tags use it. Answers repeat
         # context ("Rogozin, the head of Roscosmos") that would make topic words look common,
@@ -179,7 +187,8 @@ class Matcher:
         top_idf = math.log((count + 1) / 1.5)
         self._weights = {
             stem: language.informativeness(surface.get(stem, stem))
-            * math.log((count + 1) / (frequency + 0.5)) / top_idf
+            * math.log((count + 1) / (frequency + 0.5))
+            / top_idf
             for stem, frequency in document_frequency.items()
         }
         self._index_of = {entry.id: index for index, entry in enumerate(knowledge.entries)}
@@ -188,8 +197,9 @@ class Matcher:
             for phrasings in self._phrasings
         ]
         # Each entry's lightest phrasing: a bound on how precise any phrasing's fit can be.
-        self._lightest = array("d", (min((w for w in ws if w > 0), default=math.inf)
-                                     for ws in self._phrasing_weights))
+        self._lightest = array(
+            "d", (min((w for w in ws if w > 0), default=math.inf) for ws in self._phrasing_weights)
+        )
         # Posting lists as sets: splitting candidates by the terms they hold is then set
         # algebra in C, not a Python loop over every posting.
         postings: dict[str, list[int]] = defaultdict(list)
@@ -200,8 +210,9 @@ class Matcher:
         self._names = frozenset(self._name_stems(knowledge.article))
         self.prune = prune
 
-    def _analyse_known(self, text: str, vocabulary: set[str], surface: dict[str, str],
-                       frequencies: dict[str, int]) -> tuple[str, ...]:
+    def _analyse_known(
+        self, text: str, vocabulary: set[str], surface: dict[str, str], frequencies: dict[str, int]
+    ) -> tuple[str, ...]:
         """A knowledge-base text's stems (no typo alignment: the curator's words are right);
         records its words in `vocabulary` and each stem's commonest spelling in `surface`."""
         words = language.words(language.clean(text))
@@ -222,8 +233,11 @@ class Matcher:
             for word in _CASED_WORD.findall(sentence)[1:]:
                 if word[:1].isupper():
                     for term in self._fold(language.words(language.clean(word))):
-                        if len(term.stem) > 1 and (language.rarity(term.word.split()[0]) or
-                                                   NAME_MIN_RARITY) >= NAME_MIN_RARITY:
+                        if (
+                            len(term.stem) > 1
+                            and (language.rarity(term.word.split()[0]) or NAME_MIN_RARITY)
+                            >= NAME_MIN_RARITY
+                        ):
                             yield term.stem
 
     # --- text to terms ------------------------------------------------------------------
@@ -233,12 +247,15 @@ class Matcher:
         stemmed = language.stems(words)
         position = 0
         while position < len(words):
-            longest = (min(self._max_phrase, len(words) - position)
-                       if stemmed[position] in self._first_stems else 1)
+            longest = (
+                min(self._max_phrase, len(words) - position)
+                if stemmed[position] in self._first_stems
+                else 1
+            )
             for length in range(longest, 0, -1):
-                canonical = self._synonyms.get(tuple(stemmed[position:position + length]))
+                canonical = self._synonyms.get(tuple(stemmed[position : position + length]))
                 if canonical is not None:
-                    yield Term(" ".join(words[position:position + length]), canonical, 0.0, True)
+                    yield Term(" ".join(words[position : position + length]), canonical, 0.0, True)
                     position += length
                     break
             else:
@@ -254,20 +271,26 @@ class Matcher:
 
     def _align_typo(self, word: str) -> str:
         """The knowledge-base word this one is a typo of, or the word itself."""
-        if (word in self._known_words or word in language.STOPWORDS
-                or len(word) < TYPO_SWAP_LENGTH or word.isdigit() or language.is_real_word(word)
-                or language.stem(word) in self._weights):
+        if (
+            word in self._known_words
+            or word in language.STOPWORDS
+            or len(word) < TYPO_SWAP_LENGTH
+            or word.isdigit()
+            or language.is_real_word(word)
+            or language.stem(word) in self._weights
+        ):
             return word
         if len(word) < TYPO_MIN_LENGTH:
             return self._align_short_typo(word)
         # Two edits only for words no dictionary knows: "presides" is not "besides".
         edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH and not language.rarity(word) else 1
-        nearest = process.extract(word, self._alignable, scorer=OSA.distance,
-                                  score_cutoff=edits, limit=8)
+        nearest = process.extract(
+            word, self._alignable, scorer=OSA.distance, score_cutoff=edits, limit=8
+        )
         for known, _, _ in sorted(nearest, key=lambda found: found[1]):
             # A known word plus an ending ("spacex" from "space") is another word, not a
             # typo; a doubled last letter ("admitt") is.
-            extra = word[len(known):] if word.startswith(known) else ""
+            extra = word[len(known) :] if word.startswith(known) else ""
             if not extra or set(extra) == {known[-1]}:
                 return known
         return word
@@ -275,12 +298,18 @@ class Matcher:
     def _align_short_typo(self, word: str) -> str:
         """Three letters: only a swap of neighbours ("cna") or one letter left out ("hed")."""
         for known in self._alignable:
-            if len(known) == len(word) and sorted(known) == sorted(word) \
-                    and OSA.distance(word, known) == 1:
+            if (
+                len(known) == len(word)
+                and sorted(known) == sorted(word)
+                and OSA.distance(word, known) == 1
+            ):
                 return known
         frequencies = language.english_frequencies()
-        longer = [known for known in self._alignable
-                  if len(known) == len(word) + 1 and _is_one_letter_more(word, known)]
+        longer = [
+            known
+            for known in self._alignable
+            if len(known) == len(word) + 1 and _is_one_letter_more(word, known)
+        ]
         return max(longer, key=lambda known: frequencies.get(known, 0), default=word)
 
     def terms(self, question: str) -> list[Term]:
@@ -323,8 +352,11 @@ class Matcher:
             return []
         weights = {term.stem: term.weight for term in terms if term.known}
         asked = [stem for stem in weights if stem in language.QUESTION_STEMS]
-        topics = sorted((stem for stem in weights if stem not in language.QUESTION_STEMS),
-                        key=weights.__getitem__, reverse=True)
+        topics = sorted(
+            (stem for stem in weights if stem not in language.QUESTION_STEMS),
+            key=weights.__getitem__,
+            reverse=True,
+        )
         unread = sum(weights.values())
         # Candidates split into parts by which terms they hold: (weight held, entries).
         parts: list[tuple[float, set[int]]] = []
@@ -332,13 +364,15 @@ class Matcher:
             if self.prune and _score_bound(unread / total, 1.0) < RELATED_MIN_SCORE:
                 break
             unread -= weights[stem]
-            parts = _split(parts, self._entries_by_stem.get(stem, frozenset()), weights[stem],
-                           admit_new=True)
+            parts = _split(
+                parts, self._entries_by_stem.get(stem, frozenset()), weights[stem], admit_new=True
+            )
         # Question words make no candidate, but count exactly towards the candidates' bounds.
         for stem in asked:
             unread -= weights[stem]
-            parts = _split(parts, self._entries_by_stem.get(stem, frozenset()), weights[stem],
-                           admit_new=False)
+            parts = _split(
+                parts, self._entries_by_stem.get(stem, frozenset()), weights[stem], admit_new=False
+            )
         # Most covering part first; an entry may also hold every unread topic word.
         parts.sort(key=lambda part: part[0], reverse=True)
         top = 0.0
@@ -349,8 +383,10 @@ class Matcher:
             if self.prune and _score_bound(reach, 1.0) < floor:
                 break
             for entry_index in entries:
-                if self.prune and _score_bound(
-                        reach, reach * total / self._lightest[entry_index]) < floor:
+                if (
+                    self.prune
+                    and _score_bound(reach, reach * total / self._lightest[entry_index]) < floor
+                ):
                     continue
                 score = self._score(entry_index, weights, total)
                 if score < floor:
@@ -361,11 +397,11 @@ class Matcher:
                 elif item > best[0]:
                     heapq.heapreplace(best, item)
                 top = max(top, score)
-                floor = max(floor, top - SUGGEST_SPREAD,
-                            best[0][0] if len(best) == limit else 0.0)
+                floor = max(floor, top - SUGGEST_SPREAD, best[0][0] if len(best) == limit else 0.0)
         ranked = sorted((item for item in best if item[0] >= top - SUGGEST_SPREAD), reverse=True)
-        return [self._candidate(entry_index, score, weights, total)
-                for score, _, entry_index in ranked]
+        return [
+            self._candidate(entry_index, score, weights, total) for score, _, entry_index in ranked
+        ]
 
     def _score(self, entry_index: int, weights: dict[str, float], total: float) -> float:
         """The question's few terms are looked up in the entry's short stem tuples."""
@@ -375,19 +411,22 @@ class Matcher:
         bag_overlap = sum(weight for _, weight in present)
         return 100 * (PHRASING_SHARE * fit + (1 - PHRASING_SHARE) * bag_overlap / total)
 
-    def _best_fit(self, entry_index: int, present: list[tuple[str, float]],
-                  total: float) -> tuple[float, int]:
+    def _best_fit(
+        self, entry_index: int, present: list[tuple[str, float]], total: float
+    ) -> tuple[float, int]:
         """The best phrasing's F-beta fit to the question, and which phrasing (first on ties)."""
         fit, best = 0.0, 0
-        for number, (stems, weight) in enumerate(zip(
-                self._phrasings[entry_index], self._phrasing_weights[entry_index], strict=True)):
+        for number, (stems, weight) in enumerate(
+            zip(self._phrasings[entry_index], self._phrasing_weights[entry_index], strict=True)
+        ):
             overlap = sum(term_weight for stem, term_weight in present if stem in stems)
             if overlap and (candidate := _f_beta(overlap / total, overlap / weight)) > fit:
                 fit, best = candidate, number
         return fit, best
 
-    def _candidate(self, entry_index: int, score: float, weights: dict[str, float],
-                   total: float) -> Candidate:
+    def _candidate(
+        self, entry_index: int, score: float, weights: dict[str, float], total: float
+    ) -> Candidate:
         """The ranked entry, shown with the phrasing that fits the question best."""
         entry = self.knowledge.entries[entry_index]
         _, best = self._best_fit(entry_index, list(weights.items()), total)
@@ -398,9 +437,9 @@ class Matcher:
         names someone or something of the article that the entry does not mention."""
         wanted = {term.stem for term in terms if term.stem in language.ANSWER_TYPE_STEMS}
         named = {term.stem for term in terms if term.stem in self._names}
-        return (all(any(stem in phrasing for phrasing in self._phrasings[entry_index])
-                    for stem in wanted)
-                and all(stem in self._bags[entry_index] for stem in named))
+        return all(
+            any(stem in phrasing for phrasing in self._phrasings[entry_index]) for stem in wanted
+        ) and all(stem in self._bags[entry_index] for stem in named)
 
     def match(self, question: str) -> Match:
         terms = self.terms(question)
@@ -411,19 +450,25 @@ class Matcher:
         # A close rival that the winner offers as a related question anyway does not make the
         # match unclear: the person is one button away from it.
         clear = top - runner_up >= ANSWER_MARGIN or (
-            best is not None and len(candidates) > 1 and candidates[1].entry.id in best.related)
-        if (best is not None and top >= ANSWER_MIN_SCORE and clear
-                and self.can_answer(self._index_of[best.id], terms)):
+            best is not None and len(candidates) > 1 and candidates[1].entry.id in best.related
+        )
+        if (
+            best is not None
+            and top >= ANSWER_MIN_SCORE
+            and clear
+            and self.can_answer(self._index_of[best.id], terms)
+        ):
             return Match(question, Decision.ANSWER, (candidates[0],))
         if top >= SUGGEST_MIN_SCORE:
-            close = [c for c in candidates
-                     if c.score >= max(SUGGEST_MIN_SCORE, top - SUGGEST_SPREAD)]
+            close = [
+                c for c in candidates if c.score >= max(SUGGEST_MIN_SCORE, top - SUGGEST_SPREAD)
+            ]
             return Match(question, Decision.SUGGEST, tuple(close[:MAX_SUGGESTIONS]))
         return Match(question, Decision.DECLINE, tuple(candidates[:MAX_SUGGESTIONS]))
 
 
 def _is_one_letter_more(short: str, long: str) -> bool:
-    return any(long[:cut] + long[cut + 1:] == short for cut in range(len(long)))
+    return any(long[:cut] + long[cut + 1 :] == short for cut in range(len(long)))
 
 
 def _focus_word(words: list[str]) -> str | None:
@@ -439,8 +484,9 @@ def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
     return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
 
 
-def _split(parts: list[tuple[float, set[int]]], holders: frozenset[int], weight: float, *,
-           admit_new: bool) -> list[tuple[float, set[int]]]:
+def _split(
+    parts: list[tuple[float, set[int]]], holders: frozenset[int], weight: float, *, admit_new: bool
+) -> list[tuple[float, set[int]]]:
     """Refine the parts by one term: members holding it gain its weight; with `admit_new`,
     holders in no part yet form a new part."""
     refined: list[tuple[float, set[int]]] = []
@@ -463,8 +509,11 @@ def _score_bound(recall: float, precision: float) -> float:
     """The highest score an entry can reach if its bag covers at most `recall` of the question
     and its phrasings at most `precision` of themselves (F-beta grows with both)."""
     recall, precision = min(recall, 1.0), min(precision, 1.0)
-    return 100 * (PHRASING_SHARE * _f_beta(recall, precision) + (1 - PHRASING_SHARE) * recall
-                  ) * (1 + 1e-9)  # a hair over, for rounding
+    return (
+        100
+        * (PHRASING_SHARE * _f_beta(recall, precision) + (1 - PHRASING_SHARE) * recall)
+        * (1 + 1e-9)
+    )  # a hair over, for rounding
 
 
 def _f_beta(recall: float, precision: float) -> float:

@@ -72,11 +72,18 @@ def match_reply(match: Match, knowledge: KnowledgeBase, *, brief: bool = False) 
         return answer_reply(match.entry, knowledge, score=match.score)
     choices = tuple(Choice(c.entry.title, Action.ANSWER, c.entry.id) for c in match.candidates)
     if match.decision is Decision.SUGGEST:
-        return Reply("Did you mean…", None, choices, Decision.SUGGEST,
-                     match.candidates[0].entry.id, match.score)
+        return Reply(
+            "Did you mean…",
+            None,
+            choices,
+            Decision.SUGGEST,
+            match.candidates[0].entry.id,
+            match.score,
+        )
     if brief:
-        return Reply("The article doesn’t say. Try /topics.", None, (), Decision.DECLINE,
-                     None, match.score)
+        return Reply(
+            "The article doesn’t say. Try /topics.", None, (), Decision.DECLINE, None, match.score
+        )
     text = "Sorry, the article doesn’t cover that. Send /topics to see what it does cover"
     text += ", or try one of these:" if choices else "."
     return Reply(text, None, choices, Decision.DECLINE, None, match.score)
@@ -84,19 +91,27 @@ def match_reply(match: Match, knowledge: KnowledgeBase, *, brief: bool = False) 
 
 def inline_answer_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:
     """An answer sent into any chat through inline mode: it carries its source with it."""
-    return Reply(f"{entry.answer}\n\nSource: “{entry.source}” ({knowledge.title})", entry.title,
-                 decision=Decision.ANSWER, entry_id=entry.id)
+    return Reply(
+        f"{entry.answer}\n\nSource: “{entry.source}” ({knowledge.title})",
+        entry.title,
+        decision=Decision.ANSWER,
+        entry_id=entry.id,
+    )
 
 
 def slow_down_reply(window_seconds: float) -> Reply:
-    return Reply(f"You’re asking faster than I can read. Please wait {window_seconds:g} seconds "
-                 "and ask again.")
+    return Reply(
+        f"You’re asking faster than I can read. Please wait {window_seconds:g} seconds "
+        "and ask again."
+    )
 
 
 def gone_reply() -> Reply:
     """For a button from an older knowledge base whose entry no longer exists."""
-    return Reply("That topic is gone: the knowledge base has changed since this button was "
-                 "made. Send /topics for the current list.")
+    return Reply(
+        "That topic is gone: the knowledge base has changed since this button was "
+        "made. Send /topics for the current list."
+    )
 
 
 def start_reply(knowledge: KnowledgeBase) -> Reply:
@@ -140,7 +155,7 @@ def topics_reply(knowledge: KnowledgeBase, page: int = 0) -> Reply:
     """One page of the topic list; out-of-range pages show the nearest real page."""
     pages = max(1, math.ceil(len(knowledge.entries) / TOPICS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
-    shown = knowledge.entries[page * TOPICS_PER_PAGE:(page + 1) * TOPICS_PER_PAGE]
+    shown = knowledge.entries[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
     choices = [Choice(entry.title, Action.ANSWER, entry.id) for entry in shown]
     if page > 0:
         choices.append(Choice("« Previous", Action.TOPICS, str(page - 1)))
@@ -162,8 +177,9 @@ def render_plain(reply: Reply) -> str:
     """Terminal text: the title, the text, and the choices numbered from 1."""
     lines = [reply.title] if reply.title else []
     lines.append(reply.text)
-    lines.extend(f"  [{number}] {choice.label}"
-                 for number, choice in enumerate(reply.choices, start=1))
+    lines.extend(
+        f"  [{number}] {choice.label}" for number, choice in enumerate(reply.choices, start=1)
+    )
     return "\n".join(lines)
 
 

@@ -22,14 +22,19 @@ GROUP = -100777
 
 
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
-    base = Settings(token=api.token, api_base_url=api.base_url,
-                    knowledge_path=REPO / "knowledge.yaml", read_timeout=2.0)
+    base = Settings(
+        token=api.token,
+        api_base_url=api.base_url,
+        knowledge_path=REPO / "knowledge.yaml",
+        read_timeout=2.0,
+    )
     return dataclasses.replace(base, **overrides)
 
 
 @contextlib.asynccontextmanager
-async def running_bot(api: FakeBotAPI, *, knowledge: Path | None = None,
-                      **overrides: Any) -> AsyncIterator[Application]:
+async def running_bot(
+    api: FakeBotAPI, *, knowledge: Path | None = None, **overrides: Any
+) -> AsyncIterator[Application]:
     """Start polling as run_polling does (initialize, post_init, start), stop it cleanly."""
     settings = settings_for(api, **overrides)
     if knowledge is not None:
@@ -39,8 +44,9 @@ async def running_bot(api: FakeBotAPI, *, knowledge: Path | None = None,
         if application.post_init:
             await application.post_init(application)
         await application.start()
-        await application.updater.start_polling(poll_interval=0, timeout=1,
-                                                allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
         try:
             yield application
         finally:
@@ -48,12 +54,13 @@ async def running_bot(api: FakeBotAPI, *, knowledge: Path | None = None,
             await application.stop()
 
 
-async def replies(api: FakeBotAPI, chat_id: int, count: int = 1,
-                  timeout: float = 5.0) -> list[dict[str, Any]]:
+async def replies(
+    api: FakeBotAPI, chat_id: int, count: int = 1, timeout: float = 5.0
+) -> list[dict[str, Any]]:
     """Wait for `count` messages the bot really sent into a chat; return all of them."""
     return await api.wait_for_async(
-        lambda a: (sent := a.sent_messages(chat_id)) and len(sent) >= count and sent,
-        timeout)
+        lambda a: (sent := a.sent_messages(chat_id)) and len(sent) >= count and sent, timeout
+    )
 
 
 async def settled(api: FakeBotAPI, sentinel_chat: int = 999_001) -> None:
@@ -66,5 +73,8 @@ async def settled(api: FakeBotAPI, sentinel_chat: int = 999_001) -> None:
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
     markup = message.get("reply_markup") or {}
-    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
-            for b in row]
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]

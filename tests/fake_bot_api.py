@@ -121,8 +121,26 @@ class FaultPlan:
 
 
 # The tags Telegram's HTML parse mode accepts; anything else is "can't parse entities".
-_HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
-                        "pre", "tg-spoiler", "span", "blockquote", "tg-emoji"})
+_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 
 
 class _TelegramHTML(HTMLParser):
@@ -133,14 +151,14 @@ class _TelegramHTML(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
         if tag not in _HTML_TAGS:
-            raise _ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag "
-                                 f"\"{tag}\"")
+            raise _ApiError(
+                400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+            )
         self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open or self.open.pop() != tag:
-            raise _ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag "
-                                 f"\"{tag}\"")
+            raise _ApiError(400, f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}"')
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -157,7 +175,7 @@ def parse_telegram_html(text: str) -> str:
     parser.feed(text)
     parser.close()
     if parser.open:
-        raise _ApiError(400, f"Bad Request: can't parse entities: unclosed \"{parser.open[-1]}\"")
+        raise _ApiError(400, f'Bad Request: can\'t parse entities: unclosed "{parser.open[-1]}"')
     return "".join(parser.text)
 
 
@@ -537,8 +555,9 @@ class FakeBotAPI:
             raise _ApiError(400, "Bad Request: message to edit not found")
         if msg.get("from", {}).get("id") != self.bot_user["id"]:
             raise _ApiError(400, "Bad Request: message can't be edited")
-        text = (self._check_text(p.get("text"), p.get("parse_mode")) if with_text
-                else msg.get("text"))
+        text = (
+            self._check_text(p.get("text"), p.get("parse_mode")) if with_text else msg.get("text")
+        )
         markup = self._inline_markup(p.get("reply_markup"))
         if text == msg.get("text") and markup == msg.get("reply_markup"):
             raise _ApiError(400, _NOT_MODIFIED)

@@ -19,8 +19,14 @@ def test_ask_prints_the_answer_and_its_buttons(small_knowledge_file):
 
 
 def test_ask_json_keeps_its_shape_for_answers_and_declines(small_knowledge_file):
-    result = run_cli("--knowledge", str(small_knowledge_file), "ask", "--json",
-                     "who built the falcon rocket", "tell me a joke")
+    result = run_cli(
+        "--knowledge",
+        str(small_knowledge_file),
+        "ask",
+        "--json",
+        "who built the falcon rocket",
+        "tell me a joke",
+    )
     assert result.returncode == 0
     answer, decline = (json.loads(line) for line in result.stdout.splitlines())
     assert list(answer) == JSON_KEYS and list(decline) == JSON_KEYS
@@ -35,16 +41,19 @@ def test_ask_json_keeps_its_shape_for_answers_and_declines(small_knowledge_file)
 
 def test_ask_json_reads_questions_from_stdin_in_order(small_knowledge_file):
     questions = ["moon base crew size", "acme falcon location", "", "🤔"]
-    result = run_cli("--knowledge", str(small_knowledge_file), "ask", "--json",
-                     stdin="\n".join(questions) + "\n")
+    result = run_cli(
+        "--knowledge", str(small_knowledge_file), "ask", "--json", stdin="\n".join(questions) + "\n"
+    )
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in records] == questions
     assert records[0]["id"] == "base_crew"
     suggest = records[1]
     assert suggest["decision"] == "suggest" and suggest["matched"] is False
     assert suggest["suggestions"][0] == {
-        "id": "rocket_builder", "question": "Who built the Falcon rocket?",
-        "score": suggest["suggestions"][0]["score"]}
+        "id": "rocket_builder",
+        "question": "Who built the Falcon rocket?",
+        "score": suggest["suggestions"][0]["score"],
+    }
     assert records[2]["decision"] == "decline"
 
 
@@ -56,14 +65,20 @@ def test_knowledge_path_comes_from_the_environment_too(small_knowledge_file):
 
 def test_chat_answers_and_numbers_press_buttons(small_knowledge_file):
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    result = run_cli("--knowledge", str(small_knowledge_file), "chat", env=env,
-                     stdin="who built the falcon rocket\n1\n2\n/topics\n/quit\n")
+    result = run_cli(
+        "--knowledge",
+        str(small_knowledge_file),
+        "chat",
+        env=env,
+        stdin="who built the falcon rocket\n1\n2\n/topics\n/quit\n",
+    )
     assert result.returncode == 0
     out = result.stdout
     assert "The Acme company built the Falcon rocket." in out
-    assert "“The Falcon rocket was built by the Acme company.”" in out   # [1] Source
+    assert "“The Falcon rocket was built by the Acme company.”" in out  # [1] Source
     assert "Jane Smith is the chief engineer." not in out or out.index(
-        "Jane Smith is the chief engineer.") > out.index("Source")
+        "Jane Smith is the chief engineer."
+    ) > out.index("Source")
     assert "What the article covers (1/1)" in out
 
 
@@ -83,14 +98,15 @@ def test_eval_scores_a_question_set_and_lists_failures(small_knowledge_file, tmp
         '  - q: "falcon rocket maker?"\n    kind: keyword\n    expect: [["Acme"]]\n'
         '  - q: "who built the falcon rocket"\n    kind: paraphrase\n    expect: [["Boeing"]]\n'
         '  - q: "tell me a joke"\n    kind: out_of_scope_far\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run_cli("--knowledge", str(small_knowledge_file), "eval", str(questions))
     assert result.returncode == 0
-    strict = run_cli("--knowledge", str(small_knowledge_file), "eval", "--require-bar",
-                     str(questions))
-    assert strict.returncode == 1          # 1 of 2 in scope is below the 95 % bar
+    strict = run_cli(
+        "--knowledge", str(small_knowledge_file), "eval", "--require-bar", str(questions)
+    )
+    assert strict.returncode == 1  # 1 of 2 in scope is below the 95 % bar
     assert "in-scope answered correctly:  1/2" in result.stdout
     assert "out-of-scope not answered:    1/1" in result.stdout
     assert "wrong answers:                1/3" in result.stdout
     assert "[wrong] (paraphrase) 'who built the falcon rocket'" in result.stdout
-

@@ -44,8 +44,9 @@ def test_loaded_entries_are_frozen(small_knowledge):
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
-    text = SMALL_KNOWLEDGE.replace("    answer: The base will house four people.",
-                                   "    answer: [The base will house")
+    text = SMALL_KNOWLEDGE.replace(
+        "    answer: The base will house four people.", "    answer: [The base will house"
+    )
     [message] = problems_of(tmp_path, text)
     assert "YAML syntax error" in message
     assert ":5" in message or ":4" in message  # the line where the parser gave up
@@ -54,8 +55,10 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
 def test_tab_indentation_is_explained(tmp_path):
     text = SMALL_KNOWLEDGE.replace("    answer: The Acme", "\tanswer: The Acme")
     [message] = problems_of(tmp_path, text)
-    line = SMALL_KNOWLEDGE.splitlines().index("    answer: The Acme company built the Falcon "
-                                              "rocket.") + 1
+    line = (
+        SMALL_KNOWLEDGE.splitlines().index("    answer: The Acme company built the Falcon rocket.")
+        + 1
+    )
     assert f":{line}:" in message
     assert "tabs" in message
 
@@ -69,8 +72,9 @@ def test_missing_and_empty_fields_are_each_reported(tmp_path):
 
 
 def test_wrong_types_are_reported(tmp_path):
-    text = SMALL_KNOWLEDGE.replace("    answer: The Acme company built the Falcon rocket.",
-                                   "    answer: 42")
+    text = SMALL_KNOWLEDGE.replace(
+        "    answer: The Acme company built the Falcon rocket.", "    answer: 42"
+    )
     text = text.replace("      - falcon rocket maker", "      - [nested, list]")
     messages = problems_of(tmp_path, text)
     assert any("answer must be text, not a number" in m for m in messages)
@@ -92,7 +96,8 @@ def test_duplicate_ids_name_both_lines(tmp_path):
 def test_duplicate_mapping_keys_are_not_silently_dropped(tmp_path):
     text = SMALL_KNOWLEDGE.replace(
         "    answer: The Acme company built the Falcon rocket.",
-        "    answer: The Acme company built the Falcon rocket.\n    answer: Someone else.")
+        "    answer: The Acme company built the Falcon rocket.\n    answer: Someone else.",
+    )
     [message] = problems_of(tmp_path, text)
     assert "key 'answer' appears twice" in message
 
@@ -111,19 +116,26 @@ def test_ids_must_be_short_snake_case(tmp_path, bad_id):
 
 
 def test_source_must_be_in_the_article(tmp_path):
-    text = SMALL_KNOWLEDGE.replace("source: Its chief engineer is Jane Smith.",
-                                   "source: Its chief engineer is John Smith.")
+    text = SMALL_KNOWLEDGE.replace(
+        "source: Its chief engineer is Jane Smith.", "source: Its chief engineer is John Smith."
+    )
     [message] = problems_of(tmp_path, text)
     assert "entry 'chief_engineer': the source is not found verbatim" in message
 
 
 def test_source_check_forgives_curly_quotes_and_line_breaks(tmp_path):
-    text = SMALL_KNOWLEDGE.replace("source: Its chief engineer is Jane Smith.",
-                                   "source: >-\n      Its chief\n      engineer is Jane Smith.")
-    text = text.replace("The Falcon rocket was built by the Acme company. Its",
-                        "The Falcon rocket was built by the “Acme” company. Its")
-    text = text.replace("source: The Falcon rocket was built by the Acme company.",
-                        "source: The Falcon rocket was built by the \"Acme\" company.")
+    text = SMALL_KNOWLEDGE.replace(
+        "source: Its chief engineer is Jane Smith.",
+        "source: >-\n      Its chief\n      engineer is Jane Smith.",
+    )
+    text = text.replace(
+        "The Falcon rocket was built by the Acme company. Its",
+        "The Falcon rocket was built by the “Acme” company. Its",
+    )
+    text = text.replace(
+        "source: The Falcon rocket was built by the Acme company.",
+        'source: The Falcon rocket was built by the "Acme" company.',
+    )
     path = tmp_path / "knowledge.yaml"
     path.write_text(text, encoding="utf-8")
     assert len(load_knowledge(path)) == 4
@@ -132,7 +144,8 @@ def test_source_check_forgives_curly_quotes_and_line_breaks(tmp_path):
 def test_python_object_tags_are_refused_without_constructing_anything(tmp_path):
     text = SMALL_KNOWLEDGE.replace(
         'title: "A small test article"',
-        "title: !!python/object/apply:os.system ['touch " + str(tmp_path / "pwned") + "']")
+        "title: !!python/object/apply:os.system ['touch " + str(tmp_path / "pwned") + "']",
+    )
     [message] = problems_of(tmp_path, text)
     assert "could not determine a constructor" in message
     assert not (tmp_path / "pwned").exists()
@@ -146,7 +159,7 @@ def test_alias_bomb_is_refused_at_the_first_alias(tmp_path):
         bomb.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
     [message] = problems_of(tmp_path, "\n".join(bomb) + "\n")
     assert "aliases" in message
-    assert ":2:" in message     # refused at the first alias, before anything is expanded
+    assert ":2:" in message  # refused at the first alias, before anything is expanded
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path):
@@ -184,10 +197,18 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
     ]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None,
-            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          input=stdin, cwd=REPO, env=env, timeout=60)
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_check_command_prints_entry_count():
@@ -199,8 +220,12 @@ def test_check_command_prints_entry_count():
 
 def test_check_command_exits_1_with_every_problem_and_no_traceback(tmp_path):
     path = tmp_path / "broken.yaml"
-    path.write_text(SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [gone]")
-                    .replace("id: base_crew", "id: Base"), encoding="utf-8")
+    path.write_text(
+        SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [gone]").replace(
+            "id: base_crew", "id: Base"
+        ),
+        encoding="utf-8",
+    )
     result = run_cli("--knowledge", str(path), "check")
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
@@ -218,22 +243,29 @@ def _alias_bomb() -> str:
 
 
 BROKEN_FILES = {
-    "yaml syntax": SMALL_KNOWLEDGE.replace("answer: The base will house four people.",
-                                           "answer: [unclosed"),
+    "yaml syntax": SMALL_KNOWLEDGE.replace(
+        "answer: The base will house four people.", "answer: [unclosed"
+    ),
     "tabs": SMALL_KNOWLEDGE.replace("    answer: The Acme", "\tanswer: The Acme"),
-    "wrong type": SMALL_KNOWLEDGE.replace("answer: Jane Smith is the chief engineer.",
-                                          "answer: {nested: mapping}"),
+    "wrong type": SMALL_KNOWLEDGE.replace(
+        "answer: Jane Smith is the chief engineer.", "answer: {nested: mapping}"
+    ),
     "duplicate id": SMALL_KNOWLEDGE.replace("id: base_crew", "id: moon_base"),
-    "duplicate key": SMALL_KNOWLEDGE.replace("    source: Its chief engineer is Jane Smith.",
-                                             "    source: Its chief engineer is Jane Smith.\n"
-                                             "    source: Its chief engineer is Jane Smith."),
+    "duplicate key": SMALL_KNOWLEDGE.replace(
+        "    source: Its chief engineer is Jane Smith.",
+        "    source: Its chief engineer is Jane Smith.\n"
+        "    source: Its chief engineer is Jane Smith.",
+    ),
     "dangling related": SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [gone]"),
-    "empty answer": SMALL_KNOWLEDGE.replace("answer: Jane Smith is the chief engineer.",
-                                            "answer: ''"),
-    "source not in article": SMALL_KNOWLEDGE.replace("source: Its chief engineer is Jane Smith.",
-                                                     "source: Its engineer is John Doe."),
-    "python object tag": SMALL_KNOWLEDGE.replace('title: "A small test article"',
-                                                 "title: !!python/object/apply:os.getcwd []"),
+    "empty answer": SMALL_KNOWLEDGE.replace(
+        "answer: Jane Smith is the chief engineer.", "answer: ''"
+    ),
+    "source not in article": SMALL_KNOWLEDGE.replace(
+        "source: Its chief engineer is Jane Smith.", "source: Its engineer is John Doe."
+    ),
+    "python object tag": SMALL_KNOWLEDGE.replace(
+        'title: "A small test article"', "title: !!python/object/apply:os.getcwd []"
+    ),
     "alias bomb": _alias_bomb(),
     "not utf-8": SMALL_KNOWLEDGE.encode("utf-8").replace(b"Jane", b"J\xe4ne"),
     "not a mapping": "- just\n- a list\n",
@@ -262,5 +294,7 @@ def test_fifty_megabyte_file_is_refused_cleanly_by_the_command_line(tmp_path):
         handle.truncate(50 * 1024 * 1024)
     result = run_cli("--knowledge", str(path), "check")
     assert result.returncode == 1
-    assert result.stderr.strip() == (f"{path}: the file is 50.0 MB; a knowledge file may be at "
-                                     "most 5 MB. Check that KNOWLEDGE_PATH names the right file")
+    assert result.stderr.strip() == (
+        f"{path}: the file is 50.0 MB; a knowledge file may be at "
+        "most 5 MB. Check that KNOWLEDGE_PATH names the right file"
+    )

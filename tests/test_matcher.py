@@ -18,25 +18,27 @@ def answered_id(matcher: Matcher, question: str) -> str | None:
     return match.entry.id if match.entry else None
 
 
-@pytest.mark.parametrize("question", [
-    "Who built the Falcon rocket?",
-    "who biult the falcon rokcet",                      # typos, a swap and a swap
-    "falcon rocket built who",                          # word order
-    "hey bot can you tell me who built the falcon rocket lol",   # filler
-    "@SomeBot who built the falcon rocket",             # a leading mention
-    "/ask@SomeBot who built the falcon rocket?",        # a group command
-    "🚀🚀 who built the Falcon rocket 🤔",               # emoji
-    "ＷＨＯ built the ＦＡＬＣＯＮ rocket",                 # full-width letters (NFKC)
-    "WHO BUILT THE FALCON ROCKET???",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who built the Falcon rocket?",
+        "who biult the falcon rokcet",  # typos, a swap and a swap
+        "falcon rocket built who",  # word order
+        "hey bot can you tell me who built the falcon rocket lol",  # filler
+        "@SomeBot who built the falcon rocket",  # a leading mention
+        "/ask@SomeBot who built the falcon rocket?",  # a group command
+        "🚀🚀 who built the Falcon rocket 🤔",  # emoji
+        "ＷＨＯ built the ＦＡＬＣＯＮ rocket",  # full-width letters (NFKC)
+        "WHO BUILT THE FALCON ROCKET???",
+    ],
+)
 def test_variants_of_one_question_get_the_same_answer(small_matcher, question):
     assert answered_id(small_matcher, question) == "rocket_builder"
 
 
 def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
     assert answered_id(small_matcher, "who is the boss engineer") == "chief_engineer"
-    assert answered_id(small_matcher, "who is in charge of engineering at acme") == \
-        "chief_engineer"
+    assert answered_id(small_matcher, "who is in charge of engineering at acme") == "chief_engineer"
 
 
 def test_curly_apostrophes_fold_like_straight_ones(small_matcher):
@@ -58,12 +60,15 @@ def test_ten_thousand_characters_still_get_a_decision(small_matcher):
     assert small_matcher.match("x" * 10_000).decision is Decision.DECLINE
 
 
-@pytest.mark.parametrize("question", [
-    "what's the weather like tomorrow",
-    "tell me a joke",
-    "who founded the acme company in 1999",      # shares words, asks what is not there
-    "what does jane smith earn per year",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather like tomorrow",
+        "tell me a joke",
+        "who founded the acme company in 1999",  # shares words, asks what is not there
+        "what does jane smith earn per year",
+    ],
+)
 def test_questions_the_article_does_not_answer_are_not_answered(small_matcher, question):
     assert small_matcher.match(question).decision is not Decision.ANSWER
 
@@ -103,14 +108,22 @@ def test_unknown_words_weigh_by_rarity():
 
 
 def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher):
-    assert [t.stem for t in small_matcher.terms("wich company built the falcon")] == \
-        [t.stem for t in small_matcher.terms("which company built the falcon")]
+    assert [t.stem for t in small_matcher.terms("wich company built the falcon")] == [
+        t.stem for t in small_matcher.terms("which company built the falcon")
+    ]
 
 
-@pytest.mark.parametrize(("typed", "meant"), [
-    ("enginer", "engineer"), ("rokcet", "rocket"), ("falconn", "falcon"), ("hed", "head"),
-    ("teh", "the"), ("baes", "base"),
-])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("enginer", "engineer"),
+        ("rokcet", "rocket"),
+        ("falconn", "falcon"),
+        ("hed", "head"),
+        ("teh", "the"),
+        ("baes", "base"),
+    ],
+)
 def test_typos_read_as_the_word_meant(small_matcher, typed, meant):
     def stems(text):
         return [term.stem for term in small_matcher.terms(f"what about {text} now")]
@@ -137,23 +150,29 @@ def test_capitalised_us_is_the_country_not_the_pronoun():
 # --- the real knowledge base -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("question", "entry_id"), [
-    ("who heads roscosmos", "roscosmos_head"),
-    ("exomars what happened", "exomars"),
-    ("what do the letters CASIC stand for", "casc_casic_names"),
-    ("is the soyuz still launched from kourou", "soyuz_kourou"),
-])
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("who heads roscosmos", "roscosmos_head"),
+        ("exomars what happened", "exomars"),
+        ("what do the letters CASIC stand for", "casc_casic_names"),
+        ("is the soyuz still launched from kourou", "soyuz_kourou"),
+    ],
+)
 def test_real_knowledge_base_answers_plain_questions(matcher, question, entry_id):
     assert answered_id(matcher, question) == entry_id
 
 
-@pytest.mark.parametrize("question", [
-    "who replaced Rogozin?",
-    "when will the lunar station be built?",
-    "how much does a Soyuz launch cost?",
-    "what is the recipe for borscht",
-    "who won the world cup",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who replaced Rogozin?",
+        "when will the lunar station be built?",
+        "how much does a Soyuz launch cost?",
+        "what is the recipe for borscht",
+        "who won the world cup",
+    ],
+)
 def test_real_knowledge_base_does_not_answer_near_misses(matcher, question):
     assert matcher.match(question).decision is not Decision.ANSWER
 
@@ -175,8 +194,11 @@ def test_pruned_ranking_equals_scoring_every_candidate(knowledge, matcher):
     from tests.conftest import REPO
 
     exhaustive = Matcher(knowledge, prune=False)
-    questions = [item["q"] for path in sorted((REPO / "tests" / "questions").glob("*.yaml"))
-                 for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]]
+    questions = [
+        item["q"]
+        for path in sorted((REPO / "tests" / "questions").glob("*.yaml"))
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+    ]
     assert len(questions) > 300
     for question in questions:
         fast = [(c.entry.id, c.score, c.phrasing) for c in matcher.rank(question, limit=5)]

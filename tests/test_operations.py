@@ -39,9 +39,13 @@ async def test_reload_swaps_in_a_valid_file_for_admins(api, knowledge_copy):
         api.private_text("who is the chief engineer", user_id=USER)
         [before] = await replies(api, USER)
         assert "Jane Smith" in before["text"]
-        knowledge_copy.write_text(SMALL_KNOWLEDGE.replace(
-            "answer: Jane Smith is the chief engineer.",
-            "answer: Jane Smith, the chief engineer, leads Acme engineering."), encoding="utf-8")
+        knowledge_copy.write_text(
+            SMALL_KNOWLEDGE.replace(
+                "answer: Jane Smith is the chief engineer.",
+                "answer: Jane Smith, the chief engineer, leads Acme engineering.",
+            ),
+            encoding="utf-8",
+        )
         api.private_text("/reload", user_id=ADMIN)
         [done] = await replies(api, ADMIN)
         assert done["text"] == "Reloaded: 4 entries."
@@ -50,11 +54,11 @@ async def test_reload_swaps_in_a_valid_file_for_admins(api, knowledge_copy):
     assert "leads Acme engineering" in after["text"]
 
 
-async def test_reload_of_a_broken_file_is_reported_and_the_old_knowledge_kept(
-        api, knowledge_copy):
+async def test_reload_of_a_broken_file_is_reported_and_the_old_knowledge_kept(api, knowledge_copy):
     async with running_bot(api, knowledge=knowledge_copy, admin_user_ids=frozenset({ADMIN})):
-        knowledge_copy.write_text(SMALL_KNOWLEDGE.replace("related: [base_crew]",
-                                                          "related: [nope]"), encoding="utf-8")
+        knowledge_copy.write_text(
+            SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [nope]"), encoding="utf-8"
+        )
         api.private_text("/reload", user_id=ADMIN)
         [report] = await replies(api, ADMIN)
         assert report["text"].startswith("Reload refused; still serving the previous")
@@ -75,8 +79,9 @@ async def test_reload_from_a_non_admin_looks_like_any_unknown_command(api, knowl
 
 
 async def test_questions_in_flight_during_reloads_are_all_answered(api, knowledge_copy):
-    async with running_bot(api, knowledge=knowledge_copy, admin_user_ids=frozenset({ADMIN}),
-                           flood_max=1000):
+    async with running_bot(
+        api, knowledge=knowledge_copy, admin_user_ids=frozenset({ADMIN}), flood_max=1000
+    ):
         for number in range(60):
             api.private_text("who built the falcon rocket", user_id=20_000 + number)
             if number % 15 == 0:
@@ -90,15 +95,22 @@ async def test_questions_in_flight_during_reloads_are_all_answered(api, knowledg
 
 def test_sighup_reloads_the_knowledge_file(knowledge_copy):
     with FakeBotAPI(username=BOT) as api:
-        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
-                                    TELEGRAM_API_BASE_URL=api.base_url,
-                                    KNOWLEDGE_PATH=str(knowledge_copy)))
+        process = start_bot(
+            bot_env(
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                KNOWLEDGE_PATH=str(knowledge_copy),
+            )
+        )
         try:
             api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
-            knowledge_copy.write_text(SMALL_KNOWLEDGE.replace(
-                "answer: The base will house four people.",
-                "answer: The base will house four people, says the article."),
-                encoding="utf-8")
+            knowledge_copy.write_text(
+                SMALL_KNOWLEDGE.replace(
+                    "answer: The base will house four people.",
+                    "answer: The base will house four people, says the article.",
+                ),
+                encoding="utf-8",
+            )
             process.send_signal(signal.SIGHUP)
             for attempt in range(50):
                 api.private_text("moon base crew size", user_id=USER + attempt)
@@ -118,7 +130,7 @@ def test_flood_guard_warns_once_then_stays_silent_until_the_window_passes():
     assert [guard.check(1) for _ in range(3)] == [Flood.OK] * 3
     assert guard.check(1) is Flood.WARN
     assert guard.check(1) is Flood.SILENT
-    assert guard.check(2) is Flood.OK            # per user
+    assert guard.check(2) is Flood.OK  # per user
     now[0] = 10.0
     assert guard.check(1) is Flood.OK
 
@@ -159,17 +171,29 @@ def test_webhook_requires_the_secret_header_and_serves_updates():
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     with FakeBotAPI(username=BOT) as api:
-        process = start_bot(bot_env(
-            TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url,
-            WEBHOOK_URL=url, WEBHOOK_SECRET="s3cret-token_1", LISTEN="127.0.0.1",
-            PORT=str(port)))
+        process = start_bot(
+            bot_env(
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                WEBHOOK_URL=url,
+                WEBHOOK_SECRET="s3cret-token_1",
+                LISTEN="127.0.0.1",
+                PORT=str(port),
+            )
+        )
         try:
             api.wait_for(lambda a: a.calls("setWebhook"), timeout=20)
             assert api.calls("setWebhook")[0].params["secret_token"] == "s3cret-token_1"
-            update = {"update_id": 1, "message": {
-                "message_id": 1, "date": 0, "text": "who heads roscosmos?",
-                "chat": {"id": USER, "type": "private"},
-                "from": {"id": USER, "is_bot": False, "first_name": "U"}}}
+            update = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "text": "who heads roscosmos?",
+                    "chat": {"id": USER, "type": "private"},
+                    "from": {"id": USER, "is_bot": False, "first_name": "U"},
+                },
+            }
             deadline = time.monotonic() + 10
             while True:
                 try:
@@ -189,4 +213,3 @@ def test_webhook_requires_the_secret_header_and_serves_updates():
             code, _ = stop_bot(process)
     assert code == 0
     assert "Rogozin" in api.sent_messages(USER)[0]["text"]
-

@@ -18,20 +18,35 @@ USER = 6001
 
 
 def bot_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL")
+    }
     env.update(values)
     return env
 
 
 def run_bot(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "run", *args], capture_output=True,
-                          text=True, env=env, cwd=REPO, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=timeout,
+    )
 
 
 def start_bot(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
 
 
 def stop_bot(process: subprocess.Popen, sig: int = signal.SIGTERM) -> tuple[int, str]:
@@ -49,7 +64,8 @@ def test_missing_token_exits_2_with_one_clear_line():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather (/newbot) and set "
-        "TELEGRAM_BOT_TOKEN"]
+        "TELEGRAM_BOT_TOKEN"
+    ]
 
 
 def test_malformed_token_exits_2_without_echoing_it():
@@ -73,29 +89,43 @@ def test_token_the_api_rejects_exits_2_without_echoing_it():
 
 def test_bad_knowledge_file_exits_1_before_any_network_call(tmp_path):
     broken = tmp_path / "knowledge.yaml"
-    broken.write_text(SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [nope]"),
-                      encoding="utf-8")
+    broken.write_text(
+        SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [nope]"), encoding="utf-8"
+    )
     with FakeBotAPI() as api:
-        result = run_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
-                                 TELEGRAM_API_BASE_URL=api.base_url,
-                                 KNOWLEDGE_PATH=str(broken)))
+        result = run_bot(
+            bot_env(
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                KNOWLEDGE_PATH=str(broken),
+            )
+        )
         assert api.calls() == []
     assert result.returncode == 1
-    assert result.stderr.strip() == (f"{broken}:33: entry 'moon_base': related id 'nope' does "
-                                     "not exist")
+    assert result.stderr.strip() == (
+        f"{broken}:33: entry 'moon_base': related id 'nope' does not exist"
+    )
 
 
 def test_token_never_appears_in_logs_even_at_debug_and_after_errors():
     with FakeBotAPI() as api:
-        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
-                                    TELEGRAM_API_BASE_URL=api.base_url, LOG_LEVEL="DEBUG",
-                                    TELEGRAM_READ_TIMEOUT="1"))
+        process = start_bot(
+            bot_env(
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                LOG_LEVEL="DEBUG",
+                TELEGRAM_READ_TIMEOUT="1",
+            )
+        )
         try:
             api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
             api.private_text("who heads roscosmos?", user_id=USER)
             api.wait_for(lambda a: a.sent_messages(USER), timeout=10)
-            api.set_faults(FaultPlan(rate=1.0, kinds=("500", "drop_before"),
-                                     methods=("sendMessage",), max_faults=2))
+            api.set_faults(
+                FaultPlan(
+                    rate=1.0, kinds=("500", "drop_before"), methods=("sendMessage",), max_faults=2
+                )
+            )
             api.private_text("what did rogozin admit?", user_id=USER)
             api.wait_for(lambda a: len(a.sent_messages(USER)) >= 2, timeout=20)
         finally:
@@ -123,8 +153,9 @@ def test_sigterm_finishes_in_flight_replies_exits_0_and_nothing_is_answered_twic
 
         restarted = start_bot(env)
         try:
-            api.wait_for(lambda a: a.calls("getUpdates")[-1].params.get("offset", 0)
-                         >= confirmed, timeout=20)
+            api.wait_for(
+                lambda a: a.calls("getUpdates")[-1].params.get("offset", 0) >= confirmed, timeout=20
+            )
             time.sleep(0.5)
         finally:
             code, _ = stop_bot(restarted, signal.SIGINT)
@@ -134,8 +165,9 @@ def test_sigterm_finishes_in_flight_replies_exits_0_and_nothing_is_answered_twic
 
 @pytest.mark.parametrize("extra", [{"WEBHOOK_URL": "https://example.invalid/hook"}])
 def test_webhook_mode_requires_a_secret(extra):
-    result = run_bot(bot_env(TELEGRAM_BOT_TOKEN="123456789:AAFakeTokenForTestsOnly_abcdefghijk",
-                             **extra))
+    result = run_bot(
+        bot_env(TELEGRAM_BOT_TOKEN="123456789:AAFakeTokenForTestsOnly_abcdefghijk", **extra)
+    )
     assert result.returncode == 2
     assert "WEBHOOK_SECRET" in result.stderr
 
@@ -143,8 +175,14 @@ def test_webhook_mode_requires_a_secret(extra):
 def test_default_command_with_a_token_runs_telegram_not_the_terminal():
     with FakeBotAPI() as api:
         env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
-        process = subprocess.Popen([sys.executable, "-m", "bot"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
         try:
             api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
         finally:
@@ -154,16 +192,24 @@ def test_default_command_with_a_token_runs_telegram_not_the_terminal():
 
 def test_sigterm_waits_for_a_reply_in_flight():
     with FakeBotAPI() as api:
-        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
-                                    TELEGRAM_API_BASE_URL=api.base_url))
+        process = start_bot(
+            bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
+        )
         try:
             api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
-            api.set_faults(FaultPlan(rate=1.0, kinds=("slow",), methods=("sendMessage",),
-                                     max_faults=1, slow_seconds=1.5))
+            api.set_faults(
+                FaultPlan(
+                    rate=1.0,
+                    kinds=("slow",),
+                    methods=("sendMessage",),
+                    max_faults=1,
+                    slow_seconds=1.5,
+                )
+            )
             api.private_text("who heads roscosmos?", user_id=USER)
             api.wait_for(lambda a: a.calls("sendMessage"), timeout=10)
         finally:
-            code, _ = stop_bot(process)           # while the reply's response is delayed
+            code, _ = stop_bot(process)  # while the reply's response is delayed
     assert code == 0
     [call] = api.calls("sendMessage")
     assert call.executed and call.status == 200  # the bot waited for it, did not cut it off
@@ -171,8 +217,11 @@ def test_sigterm_waits_for_a_reply_in_flight():
 
 def test_shutdown_is_bounded_when_telegram_keeps_failing():
     with FakeBotAPI() as api:
-        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token,
-                                    TELEGRAM_API_BASE_URL=api.base_url, SHUTDOWN_GRACE="1"))
+        process = start_bot(
+            bot_env(
+                TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, SHUTDOWN_GRACE="1"
+            )
+        )
         try:
             api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
             api.set_faults(FaultPlan(rate=1.0, kinds=("500",), methods=("sendMessage",)))

@@ -27,7 +27,7 @@ async def test_private_question_gets_an_html_answer_with_source_and_related_butt
     assert 1 <= len(labels) - 1 <= 3
     send = api.calls("sendMessage")[0].params
     assert send["parse_mode"] == "HTML"
-    assert "reply_parameters" not in send    # private replies are not quoted
+    assert "reply_parameters" not in send  # private replies are not quoted
 
 
 async def test_source_and_related_buttons_answer_from_callback_data(api):
@@ -169,8 +169,7 @@ async def test_group_decline_is_one_short_line(api):
 async def test_messages_from_other_bots_get_nothing(api):
     async with running_bot(api):
         api.group_text(f"@{BOT} who heads roscosmos?", chat_id=GROUP, user_id=8080, is_bot=True)
-        api.group_text(f"/ask@{BOT} who heads roscosmos?", chat_id=GROUP, user_id=8080,
-                       is_bot=True)
+        api.group_text(f"/ask@{BOT} who heads roscosmos?", chat_id=GROUP, user_id=8080, is_bot=True)
         api.message(chat_id=8081, user_id=8081, is_bot=True, text="who heads roscosmos")
         await settled(api)
     assert api.sent_messages(GROUP) == [] and api.sent_messages(8081) == []

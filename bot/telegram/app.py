@@ -64,8 +64,10 @@ class _AddressedToBot(filters.MessageFilter):
         if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
             return True
         mention = f"@{bot.username}".casefold()
-        return any(text.casefold() == mention
-                   for text in message.parse_entities([MessageEntity.MENTION]).values())
+        return any(
+            text.casefold() == mention
+            for text in message.parse_entities([MessageEntity.MENTION]).values()
+        )
 
 
 class _FromAdmin(filters.MessageFilter):
@@ -81,14 +83,21 @@ async def _register_commands(application: Application) -> None:
     """The command menu, per scope; a failure here is logged, not fatal."""
     bot = application.bot
     try:
-        await deliver(lambda: bot.set_my_commands(
-            PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats()), "setMyCommands")
-        await deliver(lambda: bot.set_my_commands(
-            GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats()), "setMyCommands")
+        await deliver(
+            lambda: bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats()),
+            "setMyCommands",
+        )
+        await deliver(
+            lambda: bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats()),
+            "setMyCommands",
+        )
     except Exception:
         logger.warning("could not register the command menu", exc_info=True)
-    logger.info("serving @%s with %d entries", bot.username,
-                len(application.bot_data["services"].library.current.knowledge))
+    logger.info(
+        "serving @%s with %d entries",
+        bot.username,
+        len(application.bot_data["services"].library.current.knowledge),
+    )
 
 
 def build_application(settings: Settings, library: Library) -> Application:
@@ -101,17 +110,24 @@ def build_application(settings: Settings, library: Library) -> Application:
         .connect_timeout(settings.read_timeout)
         .pool_timeout(settings.read_timeout)
         .connection_pool_size(settings.connection_pool_size)
-        .concurrent_updates(settings.concurrent_updates if settings.concurrent_updates > 1
-                            else False)
+        .concurrent_updates(
+            settings.concurrent_updates if settings.concurrent_updates > 1 else False
+        )
         .post_init(_register_commands)
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.rate_limit:
         # Retries on RetryAfter are delivery's job (one place for every retry), so none here.
-        builder = builder.rate_limiter(AIORateLimiter(
-            overall_max_rate=OVERALL_MESSAGES_PER_SECOND, overall_time_period=1,
-            group_max_rate=GROUP_MESSAGES_PER_MINUTE, group_time_period=60, max_retries=0))
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=OVERALL_MESSAGES_PER_SECOND,
+                overall_time_period=1,
+                group_max_rate=GROUP_MESSAGES_PER_MINUTE,
+                group_time_period=60,
+                max_retries=0,
+            )
+        )
     application = builder.build()
     application.bot_data["services"] = Services(
         settings=settings,
@@ -122,20 +138,27 @@ def build_application(settings: Settings, library: Library) -> Application:
     new_message = filters.UpdateType.MESSAGE & _FromHuman()
     private = new_message & filters.ChatType.PRIVATE
     groups = new_message & filters.ChatType.GROUPS
-    application.add_handlers([
-        CommandHandler("reload", handlers.reload_knowledge,
-                       filters=private & _FromAdmin(settings.admin_user_ids)),
-        CommandHandler("start", handlers.start, filters=private),
-        CommandHandler("help", handlers.help_command, filters=new_message),
-        CommandHandler("topics", handlers.topics, filters=new_message),
-        CommandHandler("ask", handlers.ask, filters=new_message),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
-        MessageHandler(private & filters.COMMAND, handlers.unknown_command),
-        MessageHandler(private & ~filters.TEXT, handlers.not_text),
-        MessageHandler(groups & filters.TEXT & ~filters.COMMAND & _AddressedToBot(),
-                       handlers.group_addressed),
-        CallbackQueryHandler(handlers.button),
-        InlineQueryHandler(handlers.inline_query),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler(
+                "reload",
+                handlers.reload_knowledge,
+                filters=private & _FromAdmin(settings.admin_user_ids),
+            ),
+            CommandHandler("start", handlers.start, filters=private),
+            CommandHandler("help", handlers.help_command, filters=new_message),
+            CommandHandler("topics", handlers.topics, filters=new_message),
+            CommandHandler("ask", handlers.ask, filters=new_message),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+            MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(private & ~filters.TEXT, handlers.not_text),
+            MessageHandler(
+                groups & filters.TEXT & ~filters.COMMAND & _AddressedToBot(),
+                handlers.group_addressed,
+            ),
+            CallbackQueryHandler(handlers.button),
+            InlineQueryHandler(handlers.inline_query),
+        ]
+    )
     application.add_error_handler(handlers.on_error)
     return application

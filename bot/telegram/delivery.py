@@ -45,8 +45,11 @@ def _seconds(retry_after: int | float | dtm.timedelta) -> float:
     return float(retry_after)
 
 
-async def deliver(send: Callable[[], Awaitable[T]], what: str = "request",
-                  stop_by: Callable[[], float | None] = lambda: None) -> T:
+async def deliver(
+    send: Callable[[], Awaitable[T]],
+    what: str = "request",
+    stop_by: Callable[[], float | None] = lambda: None,
+) -> T:
     """Run `send` until it succeeds, retrying what can be retried; raise what cannot.
 
     `stop_by` gives a time.monotonic() deadline once the bot is shutting down: no retry
@@ -66,10 +69,12 @@ async def deliver(send: Callable[[], Awaitable[T]], what: str = "request",
             backoff = min(backoff * 2, MAX_BACKOFF)
             reason = f"{type(error).__name__}: {error}"
         deadline = stop_by()
-        if attempt == MAX_ATTEMPTS or (deadline is not None
-                                       and time.monotonic() + delay > deadline):
+        if attempt == MAX_ATTEMPTS or (
+            deadline is not None and time.monotonic() + delay > deadline
+        ):
             break
-        logger.warning("%s failed (%s); retry %d/%d in %.2f s", what, reason, attempt,
-                       MAX_ATTEMPTS - 1, delay)
+        logger.warning(
+            "%s failed (%s); retry %d/%d in %.2f s", what, reason, attempt, MAX_ATTEMPTS - 1, delay
+        )
         await asyncio.sleep(delay)
     raise DeliveryFailed(f"{what} failed {attempt} time(s); last: {reason}")

@@ -61,7 +61,8 @@ def services(context: Context) -> Services:
 def _log(update: Update, started: float, kind: str, reply: Reply | None = None) -> None:
     chat = update.effective_chat
     logger.info(
-        "handled %s chat=%s decision=%s entry=%s score=%s ms=%.1f", kind,
+        "handled %s chat=%s decision=%s entry=%s score=%s ms=%.1f",
+        kind,
         chat.type if chat else "inline",
         reply.decision.value if reply and reply.decision else "-",
         reply.entry_id if reply and reply.entry_id else "-",
@@ -76,19 +77,30 @@ async def send_reply(context: Context, message: Message, reply: Reply) -> None:
     pieces = html_pieces(reply)
     buttons = keyboard(reply)
     thread_id = message.message_thread_id if message.is_topic_message else None
-    reply_to = (None if message.chat.type == ChatType.PRIVATE
-                else ReplyParameters(message.message_id, allow_sending_without_reply=True))
+    reply_to = (
+        None
+        if message.chat.type == ChatType.PRIVATE
+        else ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    )
     for number, piece in enumerate(pieces):
         last = number == len(pieces) - 1
-        await deliver(lambda piece=piece, last=last: context.bot.send_message(
-            message.chat_id, piece, parse_mode=ParseMode.HTML,
-            reply_markup=buttons if last else None,
-            reply_parameters=reply_to, message_thread_id=thread_id,
-        ), "sendMessage", services(context).stop_by)
+        await deliver(
+            lambda piece=piece, last=last: context.bot.send_message(
+                message.chat_id,
+                piece,
+                parse_mode=ParseMode.HTML,
+                reply_markup=buttons if last else None,
+                reply_parameters=reply_to,
+                message_thread_id=thread_id,
+            ),
+            "sendMessage",
+            services(context).stop_by,
+        )
 
 
-async def _answer_question(update: Update, context: Context, question: str,
-                           target: Message, kind: str) -> None:
+async def _answer_question(
+    update: Update, context: Context, question: str, target: Message, kind: str
+) -> None:
     """Match a question and reply under `target`; flood-guarded per user."""
     started = time.perf_counter()
     user = update.effective_user
@@ -140,8 +152,9 @@ async def ask(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> None:
     """/start: what the bot is, with example questions."""
     started = time.perf_counter()
-    await send_reply(context, update.effective_message,
-                     start_reply(services(context).library.current.knowledge))
+    await send_reply(
+        context, update.effective_message, start_reply(services(context).library.current.knowledge)
+    )
     _log(update, started, "start")
 
 
@@ -188,9 +201,15 @@ async def button(update: Update, context: Context) -> None:
     library = services(context).library.current
     reply = choice_reply(choice, library.knowledge) if choice else gone_reply()
     if choice is not None and choice.action is Action.TOPICS:
-        await deliver(lambda: query.edit_message_text(
-            html_pieces(reply)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
-        ), "editMessageText", services(context).stop_by)
+        await deliver(
+            lambda: query.edit_message_text(
+                html_pieces(reply)[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply),
+            ),
+            "editMessageText",
+            services(context).stop_by,
+        )
     else:
         await send_reply(context, message, reply)
     _log(update, started, "button", reply)
@@ -205,9 +224,11 @@ async def inline_query(update: Update, context: Context) -> None:
     if not text:
         entries = list(library.knowledge.entries[:MAX_INLINE_RESULTS])
     else:  # what would at least be offered as "did you mean", best first
-        entries = [candidate.entry
-                   for candidate in library.matcher.rank(text, limit=MAX_INLINE_ANSWERS)
-                   if candidate.score >= SUGGEST_MIN_SCORE]
+        entries = [
+            candidate.entry
+            for candidate in library.matcher.rank(text, limit=MAX_INLINE_ANSWERS)
+            if candidate.score >= SUGGEST_MIN_SCORE
+        ]
     results = [
         InlineQueryResultArticle(
             id=entry.id,
@@ -215,25 +236,35 @@ async def inline_query(update: Update, context: Context) -> None:
             description=entry.answer[:INLINE_DESCRIPTION_CHARS],
             input_message_content=InputTextMessageContent(
                 html_pieces(inline_answer_reply(entry, library.knowledge))[0],
-                parse_mode=ParseMode.HTML),
+                parse_mode=ParseMode.HTML,
+            ),
         )
         for entry in entries
     ]
     button_to_private = None
     if not results:
-        results = [InlineQueryResultArticle(
-            id="not_in_article",
-            title="Not in the article",
-            description="The article doesn’t say. Tap to send that, or ask me privately.",
-            input_message_content=InputTextMessageContent(
-                html.escape("The article doesn’t say. Ask @" + (context.bot.username or "")
-                            + " for the topics it covers.")),
-        )]
-        button_to_private = InlineQueryResultsButton(text="Ask me in a private chat",
-                                                     start_parameter="inline")
-    await deliver(lambda: query.answer(results, cache_time=INLINE_CACHE_SECONDS,
-                                       button=button_to_private), "answerInlineQuery",
-                  services(context).stop_by)
+        results = [
+            InlineQueryResultArticle(
+                id="not_in_article",
+                title="Not in the article",
+                description="The article doesn’t say. Tap to send that, or ask me privately.",
+                input_message_content=InputTextMessageContent(
+                    html.escape(
+                        "The article doesn’t say. Ask @"
+                        + (context.bot.username or "")
+                        + " for the topics it covers."
+                    )
+                ),
+            )
+        ]
+        button_to_private = InlineQueryResultsButton(
+            text="Ask me in a private chat", start_parameter="inline"
+        )
+    await deliver(
+        lambda: query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button_to_private),
+        "answerInlineQuery",
+        services(context).stop_by,
+    )
     _log(update, started, f"inline results={len(results)}")
 
 
@@ -243,8 +274,9 @@ async def reload_knowledge(update: Update, context: Context) -> None:
     holder = services(context).library
     error = await holder.reload("/reload")
     if error is not None:
-        text = ("Reload refused; still serving the previous knowledge base.\n"
-                + "\n".join(str(p) for p in error.problems[:20]))
+        text = "Reload refused; still serving the previous knowledge base.\n" + "\n".join(
+            str(p) for p in error.problems[:20]
+        )
     else:
         text = f"Reloaded: {len(holder.current.knowledge)} entries."
     await send_reply(context, update.effective_message, Reply(text))

@@ -50,12 +50,17 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
     try:
         asyncio.run(_check_token(application.bot))
     except InvalidToken:
-        print("error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
-              "(/mybots → API Token)", file=sys.stderr)
+        print(
+            "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
+            "(/mybots → API Token)",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG_ERROR
     except Exception as error:  # the Bot API could not be reached even after retries
-        print(f"error: cannot reach the Bot API: {redact(str(error)) or type(error).__name__}",
-              file=sys.stderr)
+        print(
+            f"error: cannot reach the Bot API: {redact(str(error)) or type(error).__name__}",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG_ERROR
     configure_logging(settings.log_level)
     _handle_signals(application)
@@ -63,14 +68,21 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
         if settings.webhook_url:
             logger.info("receiving updates by webhook at %s", settings.webhook_url)
             application.run_webhook(
-                listen=settings.listen, port=settings.port, url_path=WEBHOOK_PATH,
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES, stop_signals=None,
+                listen=settings.listen,
+                port=settings.port,
+                url_path=WEBHOOK_PATH,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                stop_signals=None,
             )
         else:
             logger.info("receiving updates by long polling")
-            application.run_polling(allowed_updates=Update.ALL_TYPES,
-                                    bootstrap_retries=BOOTSTRAP_RETRIES, stop_signals=None)
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+                stop_signals=None,
+            )
     except Exception as error:  # start-up failed after the token was accepted: one line
         print(f"error: {redact(str(error)) or type(error).__name__}", file=sys.stderr)
         logger.debug("start-up failed", exc_info=True)
@@ -86,8 +98,10 @@ def _handle_signals(application: Application) -> None:
 
     def shut_down() -> None:
         if services.shutdown_deadline is None:
-            logger.info("stopping: finishing replies in flight (at most %g s)",
-                        services.settings.shutdown_grace)
+            logger.info(
+                "stopping: finishing replies in flight (at most %g s)",
+                services.settings.shutdown_grace,
+            )
             services.shutdown_deadline = time.monotonic() + services.settings.shutdown_grace
             application.stop_running()
 
@@ -97,8 +111,9 @@ def _handle_signals(application: Application) -> None:
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop_signal, shut_down)
-        loop.add_signal_handler(signal.SIGHUP,
-                                lambda: app.create_task(services.library.reload("SIGHUP")))
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: app.create_task(services.library.reload("SIGHUP"))
+        )
 
     application.post_init = post_init
 

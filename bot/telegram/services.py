@@ -54,8 +54,9 @@ class LibraryHolder:
             try:
                 library = await asyncio.to_thread(Library.load, self.path)
             except KnowledgeError as error:
-                logger.error("%s: reload refused, still serving the previous knowledge base:\n%s",
-                             why, error)
+                logger.error(
+                    "%s: reload refused, still serving the previous knowledge base:\n%s", why, error
+                )
                 return error
             self.current = library
         logger.info("%s: reloaded %d entries from %s", why, len(library.knowledge), self.path)
@@ -64,7 +65,7 @@ class LibraryHolder:
 
 class Flood(Enum):
     OK = "ok"
-    WARN = "warn"      # the first question over the limit: say "slow down" once
+    WARN = "warn"  # the first question over the limit: say "slow down" once
     SILENT = "silent"  # further ones, until the window has passed
 
 
@@ -78,8 +79,9 @@ class FloodGuard:
     # Forget users idle for a window once this many are tracked, to bound memory.
     PRUNE_AT = 10_000
 
-    def __init__(self, max_questions: int, window: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_questions: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_questions = max_questions
         self.window = window
         self._clock = clock
@@ -103,8 +105,9 @@ class FloodGuard:
         return Flood.WARN
 
     def _prune(self, now: float) -> None:
-        for user_id in [u for u, asked in self._asked.items()
-                        if not asked or now - asked[-1] >= self.window]:
+        for user_id in [
+            u for u, asked in self._asked.items() if not asked or now - asked[-1] >= self.window
+        ]:
             del self._asked[user_id]
             self._warned.discard(user_id)
 
