@@ -17,14 +17,15 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.evaluation import answered_text
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
-from bot.matcher import Decision, Matcher
+from bot.matcher import Matcher
 from bot.replies import (
     Choice,
     Reply,
     choice_reply,
     help_reply,
-    match_reply,
+    message_reply,
     render_plain,
     start_reply,
     topics_reply,
@@ -55,24 +56,33 @@ def command_check(args: argparse.Namespace) -> int:
 
 
 def _json_line(matcher: Matcher, question: str) -> str:
-    match = matcher.match(question)
-    answered = match.decision is Decision.ANSWER and match.entry is not None
-    top = match.candidates[0] if match.candidates else None
+    """One message as JSON. `matched` and `answer` only for questions answered in full (a
+    partial answer's text, like every reply, is in `reply`); a message that asks several
+    things lists them in `parts`."""
+    matches = matcher.match_message(question)
+    answer = answered_text(matches)
+    main = next((match for match in matches if match.answered), matches[0])
+    answered = [match for match in matches if match.answered and match.entry]
     record = {
         "question": question,
-        "decision": match.decision.value,
-        "matched": answered,
-        "id": top.entry.id if top else None,
-        "score": match.score,
-        "answer": match.entry.answer if answered and match.entry else None,
-        "source": match.entry.source if answered and match.entry else None,
+        "decision": main.decision.value,
+        "matched": answer is not None,
+        "id": main.candidates[0].entry.id if main.candidates else None,
+        "score": main.score,
+        "answer": answer,
+        "source": " ".join(match.entry.source for match in answered) or None,
+        "reply": message_reply(matches, matcher.knowledge).text,
         "suggestions": []
-        if answered
+        if answer is not None
         else [
-            {"id": c.entry.id, "question": c.entry.title, "score": c.score}
-            for c in match.candidates
+            {"id": c.entry.id, "question": c.entry.title, "score": c.score} for c in main.candidates
         ],
     }
+    if len(matches) > 1:
+        record["parts"] = [
+            {"decision": match.decision.value, "id": match.entry.id if match.entry else None}
+            for match in matches
+        ]
     return json.dumps(record, ensure_ascii=False)
 
 
@@ -84,7 +94,7 @@ def command_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(_json_line(matcher, question), flush=True)
         else:
-            print(render_plain(match_reply(matcher.match(question), knowledge)))
+            print(render_plain(message_reply(matcher.match_message(question), knowledge)))
     return 0
 
 
@@ -128,7 +138,7 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
         elif line.startswith("/topics"):
             reply = topics_reply(knowledge)
         else:
-            reply = match_reply(matcher.match(line), knowledge)
+            reply = message_reply(matcher.match_message(line), knowledge)
         choices = reply.choices
         print(f"bot> {render_plain(reply)}\n", flush=True)
 

@@ -62,19 +62,25 @@ def answer_satisfies(answer: str, expect: tuple[tuple[str, ...], ...]) -> bool:
     return any(all(_fold(keyword) in folded for keyword in group) for group in expect)
 
 
-def judge(item: Item, match: Match) -> Outcome:
-    answered = match.decision is Decision.ANSWER and match.entry is not None
+def answered_text(matches: tuple[Match, ...]) -> str | None:
+    """The answers a message got (every part answered in full), or None when none was."""
+    answers = [match.entry.answer for match in matches if match.answered and match.entry]
+    return "\n\n".join(answers) if answers else None
+
+
+def judge(item: Item, matches: tuple[Match, ...]) -> Outcome:
+    answer = answered_text(matches)
+    match = next((m for m in matches if m.answered), matches[0])
     if not item.in_scope:
-        return Outcome(item, match, "wrong" if answered else "declined")
-    if not answered:
+        return Outcome(item, match, "wrong" if answer is not None else "declined")
+    if answer is None:
         return Outcome(item, match, "unanswered")
-    assert match.entry is not None
-    good = answer_satisfies(match.entry.answer, item.expect)
+    good = answer_satisfies(answer, item.expect)
     return Outcome(item, match, "correct" if good else "wrong")
 
 
 def evaluate(matcher: Matcher, items: list[Item]) -> list[Outcome]:
-    return [judge(item, matcher.match(item.question)) for item in items]
+    return [judge(item, matcher.match_message(item.question)) for item in items]
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,20 @@ def _ratio(part: int, whole: int) -> str:
     return f"{part}/{whole}  {_percent(part, whole)}"
 
 
+def _calibration(outcomes: list[Outcome]) -> str:
+    """How often "did you mean" is shown, and how often its first button was right: when it
+    mostly is, the answer bar is too high."""
+    shown = [o for o in outcomes if o.match.decision is Decision.SUGGEST]
+    in_scope = [o for o in shown if o.item.in_scope]
+    first_right = sum(
+        answer_satisfies(o.match.candidates[0].entry.answer, o.item.expect) for o in in_scope
+    )
+    return (
+        f"did you mean shown:           {len(shown)} ({len(in_scope)} in scope, first button "
+        f"right {first_right}; {len(shown) - len(in_scope)} out of scope)"
+    )
+
+
 def report(outcomes: list[Outcome]) -> str:
     """The summary, a per-kind table and every failure, as plain text."""
     summary = summarize(outcomes)
@@ -126,8 +146,10 @@ def report(outcomes: list[Outcome]) -> str:
         f"wrong answers:                {_ratio(summary.wrong, summary.total)}",
         f"overall right:                {_ratio(right, summary.total)}",
         "",
-        f"{'kind':<18} {'n':>3} {'right':>6} {'answer':>7} {'suggest':>8} {'decline':>8} "
-        f"{'wrong':>6}",
+        _calibration(outcomes),
+        "",
+        f"{'kind':<18} {'n':>3} {'right':>6} {'answer':>7} {'partial':>8} {'suggest':>8} "
+        f"{'decline':>8} {'wrong':>6}",
     ]
     kinds = [
         k for k in (*IN_SCOPE_KINDS, *OUT_OF_SCOPE_KINDS) if any(o.item.kind == k for o in outcomes)
@@ -139,7 +161,8 @@ def report(outcomes: list[Outcome]) -> str:
         group_right = sum(o.verdict in ("correct", "declined") for o in group)
         lines.append(
             f"{kind:<18} {len(group):>3} {group_right:>6} {decisions[Decision.ANSWER]:>7} "
-            f"{decisions[Decision.SUGGEST]:>8} {decisions[Decision.DECLINE]:>8} "
+            f"{decisions[Decision.PARTIAL]:>8} {decisions[Decision.SUGGEST]:>8} "
+            f"{decisions[Decision.DECLINE]:>8} "
             f"{sum(o.verdict == 'wrong' for o in group):>6}"
         )
     failures = [o for o in outcomes if o.verdict in ("wrong", "unanswered")]

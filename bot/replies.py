@@ -68,8 +68,15 @@ def source_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:
 
 def match_reply(match: Match, knowledge: KnowledgeBase, *, brief: bool = False) -> Reply:
     """The reply to a question; `brief` for group chats, where a decline is one short line."""
-    if match.decision is Decision.ANSWER and match.entry is not None:
-        return answer_reply(match.entry, knowledge, score=match.score)
+    entry = match.entry
+    if match.decision is Decision.ANSWER and entry is not None:
+        return answer_reply(entry, knowledge, score=match.score)
+    if match.decision is Decision.PARTIAL and entry is not None:
+        return partial_reply(entry, match.missing or "that", knowledge, score=match.score)
+    if match.decision is Decision.SMALL_TALK:
+        return small_talk_reply(match.missing or "greeting", knowledge)
+    if match.decision is Decision.OTHER_LANGUAGE:
+        return Reply(OTHER_LANGUAGE_TEXT, decision=Decision.OTHER_LANGUAGE)
     choices = tuple(Choice(c.entry.title, Action.ANSWER, c.entry.id) for c in match.candidates)
     if match.decision is Decision.SUGGEST:
         return Reply(
@@ -87,6 +94,69 @@ def match_reply(match: Match, knowledge: KnowledgeBase, *, brief: bool = False) 
     text = "Sorry, the article doesn’t cover that. Send /topics to see what it does cover"
     text += ", or try one of these:" if choices else "."
     return Reply(text, None, choices, Decision.DECLINE, None, match.score)
+
+
+def message_reply(
+    matches: tuple[Match, ...], knowledge: KnowledgeBase, *, brief: bool = False
+) -> Reply:
+    """The reply to a whole message: one question's reply, or every part of a message that
+    asks several things, one after another, each with its Source button."""
+    if len(matches) == 1:
+        return match_reply(matches[0], knowledge, brief=brief)
+    replies = [match_reply(match, knowledge, brief=True) for match in matches]
+    choices = tuple(
+        Choice(f"Source: {match.entry.title}", Action.SOURCE, match.entry.id)
+        for match in matches
+        if match.entry is not None
+    )
+    first = next((reply for reply in replies if reply.entry_id), replies[0])
+    return Reply(
+        "\n\n".join(reply.text for reply in replies),
+        None,
+        choices,
+        first.decision,
+        first.entry_id,
+        first.score,
+    )
+
+
+def partial_reply(
+    entry: Entry, missing: str, knowledge: KnowledgeBase, *, score: float | None = None
+) -> Reply:
+    """A near miss: what the article does not say, then what it does say, with its Source."""
+    unsaid = (
+        f"The article doesn’t say anything about {missing}."
+        if missing.startswith("‘")
+        else f"The article doesn’t say {missing}."
+    )
+    answer = answer_reply(entry, knowledge, score=score)
+    return Reply(
+        f"{unsaid} What it says: {entry.answer}",
+        None,
+        answer.choices,
+        Decision.PARTIAL,
+        entry.id,
+        score,
+    )
+
+
+OTHER_LANGUAGE_TEXT = (
+    "Sorry, I can only read English for now. Please ask your question in English, "
+    "or send /topics to see what the article covers."
+)
+
+
+def small_talk_reply(kind: str, knowledge: KnowledgeBase) -> Reply:
+    """One short friendly line for hello, thanks, goodbye and "who are you"."""
+    texts = {
+        "greeting": "Hello! Ask me anything about the article, or send /topics to see what "
+        "it covers.",
+        "thanks": "You’re welcome! Ask another question any time, or send /topics.",
+        "goodbye": "Goodbye! Come back any time with a question about the article.",
+        "identity": f"I’m a bot that answers questions about one article, “{knowledge.title}”, "
+        "from the article only. Send /topics to see what it covers.",
+    }
+    return Reply(texts.get(kind, texts["greeting"]), decision=Decision.SMALL_TALK)
 
 
 def inline_answer_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:

@@ -7,7 +7,17 @@ import os
 
 from tests.test_knowledge import run_cli
 
-JSON_KEYS = ["question", "decision", "matched", "id", "score", "answer", "source", "suggestions"]
+JSON_KEYS = [
+    "question",
+    "decision",
+    "matched",
+    "id",
+    "score",
+    "answer",
+    "source",
+    "reply",
+    "suggestions",
+]
 
 
 def test_ask_prints_the_answer_and_its_buttons(small_knowledge_file):

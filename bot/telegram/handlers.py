@@ -31,7 +31,7 @@ from bot.replies import (
     gone_reply,
     help_reply,
     inline_answer_reply,
-    match_reply,
+    message_reply,
     not_text_reply,
     slow_down_reply,
     start_reply,
@@ -115,7 +115,8 @@ async def _answer_question(
         _log(update, started, f"{kind}:flood-warned")
         return
     library = services(context).library.current
-    reply = match_reply(library.matcher.match(question), library.knowledge, brief=not private)
+    matches = library.matcher.match_message(question)
+    reply = message_reply(matches, library.knowledge, brief=not private)
     await send_reply(context, target, reply)
     _log(update, started, kind, reply)
 

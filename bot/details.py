@@ -1,0 +1,144 @@
+"""What a question asks for, and whether an entry gives it.
+
+Most wrong answers are near misses: the question shares an entry's words but asks for a
+detail the entry does not give ("in which *year* were CASC and CASIC sanctioned?" when the
+article says only "in January"; "who is Rogozin's *successor*?"). Such a question gets the
+entry as a partial answer, introduced by what the article does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from bot import language
+from bot.knowledge import Entry, KnowledgeBase, normalize_for_source_check
+
+if TYPE_CHECKING:
+    from bot.index import Index
+    from bot.terms import Term, TermReader
+
+# Question words that name the kind of answer: an entry whose phrasings never ask "when"
+# does not say when. ("how much"/"how many" become the word "quantity".)
+ANSWER_TYPES = {"who": "who", "when": "when", "where": "where", "quantiti": "how many"}
+# Nouns a which/what question may ask for that name a detail: the entry must use the word
+# (or, through a synonym group, its canonical word) to give it.
+DETAIL_NOUNS = frozenset(
+    """
+year years date dates day days month months time age size area price prices cost costs budget
+amount number numbers percentage percent salary revenue population distance speed weight
+location address city name names deadline schedule duration length height
+""".split()
+)
+# "how big", "how old"…: a measure the entry must name.
+MEASURE_ADJECTIVES = frozenset(
+    """
+big large small old long far fast soon expensive cheap tall heavy wide deep high often
+""".split()
+)
+# A word the knowledge base never uses, this informative (see language.informativeness), says
+# the question is about something the article does not cover ("successor", "budget").
+UNKNOWN_DETAIL_MIN_WEIGHT = 2.0
+UNKNOWN_DETAIL_MIN_LENGTH = 4
+
+# Capitalised words of the article at least this rare in English are names (see `rarity`):
+# 'Roscosmos', 'Kourou' (unknown), 'Ukraine' (5.0) are; 'Space' (3.8), 'Agency' (4.4) are not.
+NAME_MIN_RARITY = 4.5
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_CASED_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+# A message reads as another language when at least this share of its words (and at least
+# OTHER_LANGUAGE_MIN_WORDS of them) is neither English nor the knowledge base's.
+OTHER_LANGUAGE_SHARE = 0.6
+OTHER_LANGUAGE_MIN_WORDS = 2
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def focus_word(words: list[str]) -> str | None:
+    """The word a which/what question asks for ("which *city*", "what *year*"), if any."""
+    for word, following in pairwise(words):
+        if word in ("which", "what", "whose") and following not in language.STOPWORDS:
+            return following
+    return None
+
+
+def missing_detail(question: str, terms: list[Term], index: Index, entry_index: int) -> str | None:
+    """What the question asks that the entry does not give ("when", "which year", "how big",
+    "‘successor’"), or None when the entry answers it."""
+    phrasings = index.phrasings[entry_index]
+    stems = index.entry_stems[entry_index]
+    for term in terms:
+        label = ANSWER_TYPES.get(term.stem)
+        if label and not any(term.stem in phrasing for phrasing in phrasings):
+            return label
+    words = language.words(language.clean(question))
+    for asker, asked in pairwise(words):
+        if language.stem(asked) in stems:
+            continue
+        if asker in ("which", "what", "whose") and asked in DETAIL_NOUNS:
+            return f"{asker} {asked}"
+        if asker == "how" and asked in MEASURE_ADJECTIVES:
+            return f"how {asked}"
+    for term in terms:
+        if (
+            not term.known
+            and term.weight >= UNKNOWN_DETAIL_MIN_WEIGHT
+            and len(term.word) >= UNKNOWN_DETAIL_MIN_LENGTH
+        ):
+            return f"‘{term.word}’"
+    return None
+
+
+def article_names(article: str, reader: TermReader) -> frozenset[str]:
+    """The article's names: words capitalised inside a sentence that are rare in English
+    ("Roscosmos", "Kourou", "ExoMars"; not "Space" of "European Space Agency")."""
+    return frozenset(_name_stems(article, reader))
+
+
+def _name_stems(article: str, reader: TermReader) -> Iterable[str]:
+    for sentence in _SENTENCE_BREAK.split(article):
+        for word in _CASED_WORD.findall(sentence)[1:]:
+            if not word[:1].isupper():
+                continue
+            for term in reader.fold(language.words(language.clean(word))):
+                rarity = language.rarity(term.word.split()[0]) or NAME_MIN_RARITY
+                if len(term.stem) > 1 and rarity >= NAME_MIN_RARITY:
+                    yield term.stem
+
+
+def is_other_language(text: str, reader: TermReader) -> bool:
+    """Most of the words are neither English nor the knowledge base's ("¿Quién dirige…?")."""
+    words = [word for word in language.words(language.clean(text)) if not word.isdigit()]
+    if not words:
+        return bool(_LETTER.search(text))  # letters, but none of them read as words
+    foreign = [
+        word
+        for word in words
+        if not word.isascii() or (not language.rarity(word) and not reader.knows(word))
+    ]
+    return (
+        len(foreign) >= OTHER_LANGUAGE_MIN_WORDS
+        and len(foreign) / len(words) >= OTHER_LANGUAGE_SHARE
+        and not any(reader.knows(word) for word in reader.words(text))
+    )
+
+
+def entry_quoting(fragment: str, knowledge: KnowledgeBase, min_similarity: float) -> Entry | None:
+    """The one entry whose source holds the quoted fragment (rapidfuzz partial_ratio)."""
+    sources = [normalize_for_source_check(entry.source).casefold() for entry in knowledge.entries]
+    found = process.extract(
+        normalize_for_source_check(fragment).casefold(),
+        sources,
+        scorer=fuzz.partial_ratio,
+        score_cutoff=min_similarity,
+        limit=2,
+    )
+    if not found:
+        return None
+    if len(found) > 1 and found[1][1] >= found[0][1]:
+        return None  # several sources hold it: let the words decide
+    return knowledge.entries[found[0][2]]

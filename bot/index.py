@@ -1,0 +1,237 @@
+"""The index: each entry's stems, how much each stem weighs, and MaxScore retrieval.
+
+Knowledge-base words weigh by how few entries are about them (IDF) times how informative they
+are in English; words the knowledge base never uses weigh by how rare they are in English, and
+unknown non-words (names like "SpaceX") weigh the most, so a question about something the
+article never mentions is not answered from the words it happens to share.
+
+Candidates come from an inverted index over stems and are scored in order of an upper bound
+on their score, stopping when no unscored entry can enter the result (MaxScore): the result
+is the same as scoring them all (`prune=False`), at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sys
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot import language
+from bot.knowledge import KnowledgeBase
+from bot.scoring import entry_score, f_beta, score_bound
+from bot.terms import Term, TermReader
+
+QUESTION_WORD_WEIGHT = 1.0
+# The word a which/what question asks for says what the answer must be about: "which *year*"
+# cannot be answered by an entry that never mentions years, however much else it shares.
+FOCUS_WEIGHT_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One entry's score for a question, and which of its phrasings fits it best."""
+
+    entry_index: int
+    score: float
+    phrasing: int
+
+
+class Index:
+    """Built once from a knowledge base; its lookups are pure and safe to call concurrently."""
+
+    def __init__(self, knowledge: KnowledgeBase, reader: TermReader, *, prune: bool = True):
+        self.prune = prune
+        self.entry_ids = [entry.id for entry in knowledge.entries]
+        spellings: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
+        self.phrasings: list[tuple[tuple[str, ...], ...]] = []
+        self.entry_stems: list[tuple[str, ...]] = []
+        topics: list[set[str]] = []  # per entry, the stems of its phrasings and tags
+        for entry in knowledge.entries:
+            read = {
+                text: _stems_recording_spellings(reader.read_known(text), spellings)
+                for text in (*entry.questions, entry.answer, *entry.tags)
+            }
+            self.phrasings.append(tuple(read[text] for text in entry.questions))
+            self.entry_stems.append(_stem_tuple(s for stems in read.values() for s in stems))
+            topics.append({s for text in (*entry.questions, *entry.tags) for s in read[text]})
+        self.weights = self._weigh_stems(topics, spellings)
+        reader.learn_stems(self.weights)
+        self.phrasing_weights = [
+            tuple(sum(self.weight_of_known(stem) for stem in stems) for stems in phrasings)
+            for phrasings in self.phrasings
+        ]
+        # Each entry's lightest phrasing: a bound on how precise any phrasing's fit can be.
+        self.lightest = array(
+            "d", (min((w for w in ws if w > 0), default=math.inf) for ws in self.phrasing_weights)
+        )
+        # Posting lists as sets: splitting candidates by the stems they hold is then set
+        # algebra in C, not a Python loop over every posting.
+        postings: dict[str, list[int]] = defaultdict(list)
+        for entry_index, stems in enumerate(self.entry_stems):
+            for stem in stems:
+                postings[stem].append(entry_index)
+        self.holders = {stem: frozenset(entries) for stem, entries in postings.items()}
+
+    def _weigh_stems(self, topics: list[set[str]], spellings: dict[str, str]) -> dict[str, float]:
+        """A stem weighs its general informativeness times how few entries are *about* it
+        (IDF, relative to a stem in one entry): "roscosmos" much, "russia" little. An entry is
+        about the stems of its phrasings and tags; answers repeat context ("Rogozin, the head
+        of Roscosmos") that would make topic words look common, so a stem counts the answers
+        that use it only when no phrasing or tag does."""
+        about: dict[str, int] = defaultdict(int)
+        anywhere: dict[str, int] = defaultdict(int)
+        for entry_topics, stems in zip(topics, self.entry_stems, strict=True):
+            for stem in entry_topics:
+                about[stem] += 1
+            for stem in stems:
+                anywhere[stem] += 1
+        anywhere.update(about)
+        count = len(topics)
+        top_idf = math.log((count + 1) / 1.5)
+        return {
+            stem: language.informativeness(spellings.get(stem, stem))
+            * math.log((count + 1) / (frequency + 0.5))
+            / top_idf
+            for stem, frequency in anywhere.items()
+        }
+
+    def weight_of_known(self, stem: str) -> float:
+        if stem in language.QUESTION_STEMS:
+            return QUESTION_WORD_WEIGHT
+        return self.weights.get(stem, language.MAX_INFORMATIVENESS)
+
+    def weigh(self, terms: Iterable[Term], focus: str | None) -> list[Term]:
+        """The question's terms with their weights, each stem once."""
+        weighed: dict[str, Term] = {}
+        for term in terms:
+            if term.stem in weighed:
+                continue
+            if term.stem in self.weights or term.stem in language.QUESTION_STEMS:
+                weight, known = self.weight_of_known(term.stem), True
+            else:
+                weight, known = language.informativeness(term.word), False
+            if focus and term.word.split()[0] == focus:
+                weight *= FOCUS_WEIGHT_FACTOR
+            weighed[term.stem] = Term(term.word, term.stem, weight, known)
+        return list(weighed.values())
+
+    # --- retrieval --------------------------------------------------------------------------
+
+    def rank(self, terms: list[Term], limit: int, floor: float, spread: float) -> list[Scored]:
+        """The `limit` best entries, best first, scoring at least `floor` and within `spread`
+        of the best.
+
+        Candidates are the entries that share a topic stem with the question (sharing only
+        "who" or "when" makes no candidate). An entry's score is bounded by how much of the
+        question's weight it could hold and how precise its lightest phrasing could be, so
+        only the heaviest stems' postings are read, and candidates are scored in order of
+        their bound until it falls below the floor.
+        """
+        total = sum(term.weight for term in terms)
+        if total <= 0:
+            return []
+        weights = {term.stem: term.weight for term in terms if term.known}
+        groups, unread = self._candidate_groups(weights, total, floor)
+        best: list[tuple[float, int, int]] = []  # min-heap of (score, -entry_index, phrasing)
+        top = 0.0
+        for held, entries in groups:
+            reach = (held + unread) / total
+            if self.prune and score_bound(reach, 1.0) < floor:
+                break
+            for entry_index in entries:
+                precision = reach * total / self.lightest[entry_index]
+                if self.prune and score_bound(reach, precision) < floor:
+                    continue
+                score, phrasing = self.score(entry_index, weights, total)
+                if score < floor:
+                    continue
+                item = (score, -entry_index, phrasing)
+                if len(best) < limit:
+                    heapq.heappush(best, item)
+                elif item > best[0]:
+                    heapq.heapreplace(best, item)
+                top = max(top, score)
+                floor = max(floor, top - spread, best[0][0] if len(best) == limit else 0.0)
+        ranked = sorted((item for item in best if item[0] >= top - spread), reverse=True)
+        return [Scored(-negated, score, phrasing) for score, negated, phrasing in ranked]
+
+    def _candidate_groups(
+        self, weights: dict[str, float], total: float, floor: float
+    ) -> tuple[list[tuple[float, set[int]]], float]:
+        """Candidates grouped by the weight of the stems they hold, heaviest group first, and
+        the weight of topic stems left unread (any candidate might also hold them)."""
+        asked = [stem for stem in weights if stem in language.QUESTION_STEMS]
+        topics = sorted(
+            (stem for stem in weights if stem not in language.QUESTION_STEMS),
+            key=weights.__getitem__,
+            reverse=True,
+        )
+        unread = sum(weights.values())
+        groups: list[tuple[float, set[int]]] = []
+        for stem in topics:
+            if self.prune and score_bound(unread / total, 1.0) < floor:
+                break
+            unread -= weights[stem]
+            groups = _split(groups, self.holders.get(stem, frozenset()), weights[stem], True)
+        # Question words make no candidate, but count exactly towards the candidates' bounds.
+        for stem in asked:
+            unread -= weights[stem]
+            groups = _split(groups, self.holders.get(stem, frozenset()), weights[stem], False)
+        groups.sort(key=lambda group: group[0], reverse=True)
+        return groups, unread
+
+    def score(self, entry_index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
+        """The entry's score for the question's stems, and its best-fitting phrasing."""
+        stems = self.entry_stems[entry_index]
+        present = [(stem, weight) for stem, weight in weights.items() if stem in stems]
+        fit, best = 0.0, 0
+        for number, (phrasing, weight) in enumerate(
+            zip(self.phrasings[entry_index], self.phrasing_weights[entry_index], strict=True)
+        ):
+            overlap = sum(term_weight for stem, term_weight in present if stem in phrasing)
+            if overlap and (candidate := f_beta(overlap / total, overlap / weight)) > fit:
+                fit, best = candidate, number
+        coverage = sum(weight for _, weight in present) / total
+        return entry_score(fit, coverage), best
+
+
+def _stems_recording_spellings(terms: list[Term], spellings: dict[str, str]) -> tuple[str, ...]:
+    """The terms' stems; records each stem's commonest spelling in `spellings`."""
+    frequencies = language.english_frequencies()
+    for term in terms:
+        if " " in term.word:  # "in charge": its first word says nothing of "head"
+            continue
+        known = spellings.get(term.stem)
+        if known is None or frequencies.get(term.word, 0) > frequencies.get(known, 0):
+            spellings[term.stem] = term.word
+    return _stem_tuple(term.stem for term in terms)
+
+
+def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
+    """Distinct stems in first-seen order, interned: shared by every entry that uses them."""
+    return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
+
+
+def _split(
+    groups: list[tuple[float, set[int]]], holders: frozenset[int], weight: float, admit_new: bool
+) -> list[tuple[float, set[int]]]:
+    """Refine the groups by one stem: members holding it gain its weight; with `admit_new`,
+    holders in no group yet form a new group."""
+    refined: list[tuple[float, set[int]]] = []
+    outside = set(holders) if admit_new else None
+    for held, entries in groups:
+        inside = entries & holders
+        if inside:
+            refined.append((held + weight, inside))
+            entries = entries - inside
+            if outside is not None:
+                outside -= inside
+        if entries:
+            refined.append((held, entries))
+    if outside:
+        refined.append((weight, outside))
+    return refined

@@ -1,0 +1,158 @@
+"""Text to terms: a message becomes the stems the index looks up.
+
+A message is cleaned (see language.clean) and split into words; each word the knowledge base
+does not know is aligned to its nearest knowledge-base word when it looks like a typo
+(rapidfuzz, optimal string alignment); words are Snowball-stemmed and folded through the
+curator's synonym groups. Function words drop out; question words (who, when, where, why, how
+many) stay, because they say what kind of answer is wanted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Indel
+
+from bot import language
+
+# A word the knowledge base does not know, and that is not itself a real English word, is read
+# as a typo of the nearest known word within this many edits (optimal string alignment: a
+# swap of neighbours is one edit): one from four letters on, two from eight.
+TYPO_MIN_LENGTH = 4
+TYPO_TWO_EDITS_LENGTH = 8
+# Three-letter words only when two neighbouring letters are swapped ("cna") or one letter is
+# left out ("hed").
+TYPO_SWAP_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class Term:
+    """One informative unit of a question: a stem (or a synonym group's canonical stem)."""
+
+    word: str
+    stem: str
+    weight: float = 0.0
+    known: bool = True
+
+
+class TermReader:
+    """Reads knowledge-base texts (recording their words) and questions (aligning typos).
+
+    Built in two steps: `read_known` over every knowledge-base text, then `learn_stems` with
+    the stems the index weighs; only then are questions read.
+    """
+
+    def __init__(self, synonym_groups: tuple[tuple[str, ...], ...]) -> None:
+        self._synonyms = synonym_table(synonym_groups)
+        self._longest_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
+        self._phrase_starts = frozenset(phrase[0] for phrase in self._synonyms if len(phrase) > 1)
+        self._vocabulary = {
+            word for group in synonym_groups for phrase in group for word in phrase.split()
+        }
+        self._known_words: frozenset[str] = frozenset()
+        self._alignable: list[str] = []
+        self._known_stems: frozenset[str] = frozenset()
+
+    def read_known(self, text: str) -> list[Term]:
+        """A knowledge-base text's terms, no typo alignment (the curator's words are right)."""
+        words = language.words(language.clean(text))
+        self._vocabulary.update(words)
+        return list(self.fold(words))
+
+    def learn_stems(self, known_stems: Iterable[str]) -> None:
+        """Finish building: the words typos align to, and the stems the index knows."""
+        vocabulary = sorted(word for word in self._vocabulary if word not in language.STOPWORDS)
+        self._known_words = frozenset(vocabulary)
+        # Typos of function and framing words ("wich", "happend") align too, and then drop
+        # out or weigh little as those words do.
+        framing = language.STOPWORDS | language.QUESTION_WORDS | language.FRAMING_WORDS
+        self._alignable = sorted(
+            set(vocabulary) | {word for word in framing if len(word) >= TYPO_SWAP_LENGTH}
+        )
+        self._known_stems = frozenset(known_stems)
+
+    def words(self, question: str) -> list[str]:
+        """A question's words, typos aligned to knowledge-base words."""
+        return [self._align_typo(word) for word in language.words(language.clean(question))]
+
+    def fold(self, words: list[str]) -> Iterable[Term]:
+        """Stem the words, replace synonym phrases by their canonical stem, drop stopwords."""
+        stemmed = language.stems(words)
+        position = 0
+        while position < len(words):
+            longest = (
+                min(self._longest_phrase, len(words) - position)
+                if stemmed[position] in self._phrase_starts
+                else 1
+            )
+            for length in range(longest, 0, -1):
+                canonical = self._synonyms.get(tuple(stemmed[position : position + length]))
+                if canonical is not None:
+                    yield Term(" ".join(words[position : position + length]), canonical)
+                    position += length
+                    break
+            else:
+                word = words[position]
+                if word not in language.STOPWORDS:
+                    yield Term(word, stemmed[position])
+                position += 1
+
+    def knows(self, word: str) -> bool:
+        return word in self._known_words
+
+    def _align_typo(self, word: str) -> str:
+        """The knowledge-base word this one is a typo of, or the word itself."""
+        if (
+            word in self._known_words
+            or word in language.STOPWORDS
+            or len(word) < TYPO_SWAP_LENGTH
+            or word.isdigit()
+            or language.is_real_word(word)
+            or language.stem(word) in self._known_stems
+        ):
+            return word
+        if len(word) < TYPO_MIN_LENGTH:
+            return self._align_short_typo(word)
+        # Two edits only for words no dictionary knows: "presides" is not "besides".
+        edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH and not language.rarity(word) else 1
+        nearest = process.extract(
+            word, self._alignable, scorer=OSA.distance, score_cutoff=edits, limit=8
+        )
+        for known, _, _ in sorted(nearest, key=lambda found: found[1]):
+            # A known word plus an ending ("spacex" from "space") is another word, not a
+            # typo; a doubled last letter ("admitt") is.
+            extra = word[len(known) :] if word.startswith(known) else ""
+            if not extra or set(extra) == {known[-1]}:
+                return known
+        return word
+
+    def _align_short_typo(self, word: str) -> str:
+        """Three letters: only a swap of neighbours ("cna") or one letter left out ("hed")."""
+        for known in self._alignable:
+            if (
+                len(known) == len(word)
+                and sorted(known) == sorted(word)
+                and OSA.distance(word, known) == 1
+            ):
+                return known
+        frequencies = language.english_frequencies()
+        longer = [
+            known
+            for known in self._alignable
+            if len(known) == len(word) + 1 and Indel.distance(word, known) == 1
+        ]
+        return max(longer, key=lambda known: frequencies.get(known, 0), default=word)
+
+
+def synonym_table(groups: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], str]:
+    """Each synonym phrase, as a tuple of stems, to its group's canonical stem(s)."""
+    table: dict[tuple[str, ...], str] = {}
+    for group in groups:
+        canonical = " ".join(language.stems(language.words(language.clean(group[0]))))
+        for phrase in group:
+            phrase_stems = tuple(language.stems(language.words(language.clean(phrase))))
+            if phrase_stems:
+                table.setdefault(phrase_stems, canonical)
+    return table
