@@ -23,15 +23,29 @@ if TYPE_CHECKING:
     from bot.terms import Term, TermReader
 
 # Question words that name the kind of answer: an entry whose phrasings never ask "when"
-# does not say when. ("how much"/"how many" become the word "quantity".)
-ANSWER_TYPES = {"who": "who", "when": "when", "where": "where", "quantiti": "how many"}
-# Nouns a which/what question may ask for that name a detail: the entry must use the word
-# (or, through a synonym group, its canonical word) to give it.
-DETAIL_NOUNS = frozenset(
+# does not say when. ("how much"/"how many" become the word "quantity".) Keys are stems.
+ANSWER_TYPES = {
+    "who": "who",
+    "when": "when",
+    "where": "where",
+    "whi": "why",
+    "quantiti": "how many",
+}
+# A phrasing that asks the same kind of question must also be about what this question is
+# about: at least this share of its topic weight ("where is Kourou?" is not answered by an
+# entry whose only "where" phrasing asks where Russia stopped launching Soyuz from).
+TYPED_PHRASING_MIN_SHARE = 0.4
+# Words that ask for a detail: an entry that never uses the word (nor, through a synonym
+# group, its canonical word) does not give that detail. General English, not this article's.
+DETAIL_WORDS = frozenset(
     """
-year years date dates day days month months time age size area price prices cost costs budget
-amount number numbers percentage percent salary revenue population distance speed weight
-location address city name names deadline schedule duration length height
+year years date dates day days month months age size area price prices cost costs budget
+amount number numbers percentage percent salary revenue profit population distance speed
+weight location address city name names deadline schedule duration length height
+successor predecessor replace replaced replacement replaces succeed succeeded resign
+resigned fired appointed elected founded founder born birthday funding employees staff
+workers headquarters located finish finished complete completed completion ready outcome
+winner won win lose lost
 """.split()
 )
 # "how big", "how old"…: a measure the entry must name.
@@ -40,10 +54,6 @@ MEASURE_ADJECTIVES = frozenset(
 big large small old long far fast soon expensive cheap tall heavy wide deep high often
 """.split()
 )
-# A word the knowledge base never uses, this informative (see language.informativeness), says
-# the question is about something the article does not cover ("successor", "budget").
-UNKNOWN_DETAIL_MIN_WEIGHT = 2.0
-UNKNOWN_DETAIL_MIN_LENGTH = 4
 
 # Capitalised words of the article at least this rare in English are names (see `rarity`):
 # 'Roscosmos', 'Kourou' (unknown), 'Ukraine' (5.0) are; 'Space' (3.8), 'Agency' (4.4) are not.
@@ -58,38 +68,61 @@ OTHER_LANGUAGE_MIN_WORDS = 2
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+# Words after "which"/"what" that do not name what is asked: "what *kinds* of products",
+# "which *two* companies", "what *happened*".
+NOT_FOCUS = frozenset(
+    """
+type types kinds categories category sorts forms form ways way two three four five several
+few
+""".split()
+)
+
+
 def focus_word(words: list[str]) -> str | None:
     """The word a which/what question asks for ("which *city*", "what *year*"), if any."""
     for word, following in pairwise(words):
-        if word in ("which", "what", "whose") and following not in language.STOPWORDS:
-            return following
+        if word in ("which", "what", "whose"):
+            skipped = language.STOPWORDS | language.FRAMING_WORDS | NOT_FOCUS
+            return None if following in skipped else following
     return None
 
 
 def missing_detail(question: str, terms: list[Term], index: Index, entry_index: int) -> str | None:
     """What the question asks that the entry does not give ("when", "which year", "how big",
-    "‘successor’"), or None when the entry answers it."""
-    phrasings = index.phrasings[entry_index]
+    "‘successor’", "‘2030’"), or None when the entry answers it."""
+    missing = _missing_answer_type(terms, index, entry_index)
+    if missing:
+        return missing
     stems = index.entry_stems[entry_index]
-    for term in terms:
-        label = ANSWER_TYPES.get(term.stem)
-        if label and not any(term.stem in phrasing for phrasing in phrasings):
-            return label
     words = language.words(language.clean(question))
-    for asker, asked in pairwise(words):
+    for asker, asked in pairwise(["", *words]):
+        if asked.isdigit() and asked not in stems:
+            return f"‘{asked}’"
         if language.stem(asked) in stems:
             continue
-        if asker in ("which", "what", "whose") and asked in DETAIL_NOUNS:
-            return f"{asker} {asked}"
+        if asked in DETAIL_WORDS:
+            return f"{asker} {asked}" if asker in ("which", "what") else f"‘{asked}’"
         if asker == "how" and asked in MEASURE_ADJECTIVES:
             return f"how {asked}"
+    focus = focus_word(words)
+    focus_stems = {term.stem for term in terms if focus and term.word.split()[0] == focus}
+    if focus_stems and not focus_stems & set(stems):
+        return f"which {focus}"
+    return None
+
+
+def _missing_answer_type(terms: list[Term], index: Index, entry_index: int) -> str | None:
+    """ "who"/"when"/… when no phrasing of the entry asks that about what the question asks."""
+    topics = {t.stem: t.weight for t in terms if t.known and t.stem not in ANSWER_TYPES}
+    topic_weight = sum(topics.values())
     for term in terms:
-        if (
-            not term.known
-            and term.weight >= UNKNOWN_DETAIL_MIN_WEIGHT
-            and len(term.word) >= UNKNOWN_DETAIL_MIN_LENGTH
-        ):
-            return f"‘{term.word}’"
+        label = ANSWER_TYPES.get(term.stem)
+        if label is None:
+            continue
+        typed = [p for p in index.phrasings[entry_index] if term.stem in p]
+        shares = [sum(w for s, w in topics.items() if s in p) for p in typed]
+        if not typed or (topic_weight and max(shares) < TYPED_PHRASING_MIN_SHARE * topic_weight):
+            return label
     return None
 
 
