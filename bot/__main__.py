@@ -59,19 +59,20 @@ def _json_line(matcher: Matcher, question: str) -> str:
     """One message as JSON. `matched` and `answer` only for questions answered in full (a
     partial answer's text, like every reply, is in `reply`); a message that asks several
     things lists them in `parts`."""
-    matches = matcher.match_message(question)
-    answer = answered_text(matches)
-    main = next((match for match in matches if match.answered), matches[0])
-    answered = [match for match in matches if match.answered and match.entry]
+    reading = matcher.read(question)
+    matches = reading.matches
+    answer = answered_text(reading)
+    main = (reading.answered or matches)[0]
     record = {
         "question": question,
+        "language": reading.language,
         "decision": main.decision.value,
         "matched": answer is not None,
         "id": main.candidates[0].entry.id if main.candidates else None,
         "score": main.score,
         "answer": answer,
-        "source": " ".join(match.entry.source for match in answered) or None,
-        "reply": message_reply(matches, matcher.knowledge).text,
+        "source": " ".join(m.entry.source for m in reading.answered if m.entry) or None,
+        "reply": message_reply(reading, matcher.knowledge).text,
         "suggestions": []
         if answer is not None
         else [
@@ -94,7 +95,7 @@ def command_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(_json_line(matcher, question), flush=True)
         else:
-            print(render_plain(message_reply(matcher.match_message(question), knowledge)))
+            print(render_plain(message_reply(matcher.read(question), knowledge)))
     return 0
 
 
@@ -138,7 +139,7 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
         elif line.startswith("/topics"):
             reply = topics_reply(knowledge)
         else:
-            reply = message_reply(matcher.match_message(line), knowledge)
+            reply = message_reply(matcher.read(line), knowledge)
         choices = reply.choices
         print(f"bot> {render_plain(reply)}\n", flush=True)
 

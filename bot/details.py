@@ -15,45 +15,19 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from bot import language
+from bot import language as english
 from bot.knowledge import Entry, KnowledgeBase, normalize_for_source_check
 
 if TYPE_CHECKING:
     from bot.index import Index
+    from bot.languages import Language
     from bot.terms import Term, TermReader
 
-# Question words that name the kind of answer: an entry whose phrasings never ask "when"
-# does not say when. ("how much"/"how many" become the word "quantity".) Keys are stems.
-ANSWER_TYPES = {
-    "who": "who",
-    "when": "when",
-    "where": "where",
-    "whi": "why",
-    "quantiti": "how many",
-}
-# A phrasing that asks the same kind of question must also be about what this question is
-# about: at least this share of its topic weight ("where is Kourou?" is not answered by an
-# entry whose only "where" phrasing asks where Russia stopped launching Soyuz from).
+# A phrasing that asks the same kind of question (see Language.answer_types) must also be
+# about what this question is about: at least this share of its topic weight ("where is
+# Kourou?" is not answered by an entry whose only "where" phrasing asks where Russia stopped
+# launching Soyuz from). Chosen with `python -m bot eval` on the tuning sets.
 TYPED_PHRASING_MIN_SHARE = 0.4
-# Words that ask for a detail: an entry that never uses the word (nor, through a synonym
-# group, its canonical word) does not give that detail. General English, not this article's.
-DETAIL_WORDS = frozenset(
-    """
-year years date dates day days month months age size area price prices cost costs budget
-amount number numbers percentage percent salary revenue profit population distance speed
-weight location address city name names deadline schedule duration length height
-successor predecessor replace replaced replacement replaces succeed succeeded resign
-resigned fired appointed elected founded founder born birthday funding employees staff
-workers headquarters located finish finished complete completed completion ready outcome
-winner won win lose lost
-""".split()
-)
-# "how big", "how old"…: a measure the entry must name.
-MEASURE_ADJECTIVES = frozenset(
-    """
-big large small old long far fast soon expensive cheap tall heavy wide deep high often
-""".split()
-)
 
 # Capitalised words of the article at least this rare in English are names (see `rarity`):
 # 'Roscosmos', 'Kourou' (unknown), 'Ukraine' (5.0) are; 'Space' (3.8), 'Agency' (4.4) are not.
@@ -69,7 +43,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 # Words after "which"/"what" that do not name what is asked: "what *kinds* of products",
-# "which *two* companies", "what *happened*".
+# "which *two* companies".
 NOT_FOCUS = frozenset(
     """
 type types kinds categories category sorts forms form ways way two three four five several
@@ -78,11 +52,11 @@ few
 )
 
 
-def focus_word(words: list[str]) -> str | None:
+def focus_word(words: list[str], language: Language) -> str | None:
     """The word a which/what question asks for ("which *city*", "what *year*"), if any."""
+    skipped = language.stopwords | language.framing_words | NOT_FOCUS
     for word, following in pairwise(words):
-        if word in ("which", "what", "whose"):
-            skipped = language.STOPWORDS | language.FRAMING_WORDS | NOT_FOCUS
+        if word in language.focus_askers:
             return None if following in skipped else following
     return None
 
@@ -93,36 +67,43 @@ def missing_detail(question: str, terms: list[Term], index: Index, entry_index: 
     missing = _missing_answer_type(terms, index, entry_index)
     if missing:
         return missing
+    language = index.language
     stems = index.entry_stems[entry_index]
     words = language.words(language.clean(question))
+    in_english = language.code == "en"
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
             return f"‘{asked}’"
         if language.stem(asked) in stems:
             continue
-        if asked in DETAIL_WORDS:
-            return f"{asker} {asked}" if asker in ("which", "what") else f"‘{asked}’"
-        if asker == "how" and asked in MEASURE_ADJECTIVES:
+        if asked in language.detail_words:
+            return (
+                f"{asker} {asked}"
+                if in_english and asker in language.focus_askers
+                else f"‘{asked}’"
+            )
+        if asker == language.measure_asker and asked in language.measure_words:
             return f"how {asked}"
-    focus = focus_word(words)
+    focus = focus_word(words, language)
     focus_stems = {term.stem for term in terms if focus and term.word.split()[0] == focus}
     if focus_stems and not focus_stems & set(stems):
-        return f"which {focus}"
+        return f"which {focus}" if in_english else f"‘{focus}’"
     return None
 
 
 def _missing_answer_type(terms: list[Term], index: Index, entry_index: int) -> str | None:
     """ "who"/"when"/… when no phrasing of the entry asks that about what the question asks."""
-    topics = {t.stem: t.weight for t in terms if t.known and t.stem not in ANSWER_TYPES}
+    answer_types = index.language.answer_types
+    topics = {t.stem: t.weight for t in terms if t.known and t.stem not in answer_types}
     topic_weight = sum(topics.values())
     for term in terms:
-        label = ANSWER_TYPES.get(term.stem)
-        if label is None:
+        kind = answer_types.get(term.stem)
+        if kind is None:
             continue
         typed = [p for p in index.phrasings[entry_index] if term.stem in p]
         shares = [sum(w for s, w in topics.items() if s in p) for p in typed]
         if not typed or (topic_weight and max(shares) < TYPED_PHRASING_MIN_SHARE * topic_weight):
-            return label
+            return kind
     return None
 
 
@@ -133,6 +114,7 @@ def article_names(article: str, reader: TermReader) -> frozenset[str]:
 
 
 def _name_stems(article: str, reader: TermReader) -> Iterable[str]:
+    language = reader.language
     for sentence in _SENTENCE_BREAK.split(article):
         for word in _CASED_WORD.findall(sentence)[1:]:
             if not word[:1].isupper():
@@ -145,13 +127,13 @@ def _name_stems(article: str, reader: TermReader) -> Iterable[str]:
 
 def is_other_language(text: str, reader: TermReader) -> bool:
     """Most of the words are neither English nor the knowledge base's ("¿Quién dirige…?")."""
-    words = [word for word in language.words(language.clean(text)) if not word.isdigit()]
+    words = [word for word in english.words(english.clean(text)) if not word.isdigit()]
     if not words:
         return bool(_LETTER.search(text))  # letters, but none of them read as words
     foreign = [
         word
         for word in words
-        if not word.isascii() or (not language.rarity(word) and not reader.knows(word))
+        if not word.isascii() or (not english.rarity(word) and not reader.knows(word))
     ]
     return (
         len(foreign) >= OTHER_LANGUAGE_MIN_WORDS

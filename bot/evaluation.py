@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.matcher import Decision, Match, Matcher
+from bot.matcher import Decision, Match, Matcher, Reading
 
 IN_SCOPE_KINDS = ("paraphrase", "typo", "keyword", "casual", "group")
 OUT_OF_SCOPE_KINDS = ("out_of_scope_far", "out_of_scope_near")
@@ -27,6 +27,8 @@ class Item:
     question: str
     kind: str
     expect: tuple[tuple[str, ...], ...]
+    # The language the question is written in, when the set says (`lang: uk|ru|en`).
+    lang: str = "en"
 
     @property
     def in_scope(self) -> bool:
@@ -48,6 +50,7 @@ def load_items(path: Path) -> list[Item]:
             str(raw["q"]),
             str(raw["kind"]),
             tuple(tuple(str(k) for k in group) for group in raw.get("expect") or ()),
+            str(raw.get("lang") or "en"),
         )
         for raw in document["items"]
     ]
@@ -62,15 +65,15 @@ def answer_satisfies(answer: str, expect: tuple[tuple[str, ...], ...]) -> bool:
     return any(all(_fold(keyword) in folded for keyword in group) for group in expect)
 
 
-def answered_text(matches: tuple[Match, ...]) -> str | None:
-    """The answers a message got (every part answered in full), or None when none was."""
-    answers = [match.entry.answer for match in matches if match.answered and match.entry]
+def answered_text(reading: Reading) -> str | None:
+    """The answers a message got, in its language (the parts answered in full), or None."""
+    answers = [m.entry.text(reading.language).answer for m in reading.answered if m.entry]
     return "\n\n".join(answers) if answers else None
 
 
-def judge(item: Item, matches: tuple[Match, ...]) -> Outcome:
-    answer = answered_text(matches)
-    match = next((m for m in matches if m.answered), matches[0])
+def judge(item: Item, reading: Reading) -> Outcome:
+    answer = answered_text(reading)
+    match = (reading.answered or reading.matches)[0]
     if not item.in_scope:
         return Outcome(item, match, "wrong" if answer is not None else "declined")
     if answer is None:
@@ -80,7 +83,7 @@ def judge(item: Item, matches: tuple[Match, ...]) -> Outcome:
 
 
 def evaluate(matcher: Matcher, items: list[Item]) -> list[Outcome]:
-    return [judge(item, matcher.match_message(item.question)) for item in items]
+    return [judge(item, matcher.read(item.question)) for item in items]
 
 
 @dataclass(frozen=True)
@@ -137,14 +140,33 @@ def _calibration(outcomes: list[Outcome]) -> str:
 
 
 def report(outcomes: list[Outcome]) -> str:
-    """The summary, a per-kind table and every failure, as plain text."""
-    summary = summarize(outcomes)
+    """Per language when the set has several: the summary, a per-kind table, the failures."""
+    languages = sorted({o.item.lang for o in outcomes})
+    if len(languages) == 1:
+        return _report_one(outcomes)
+    sections = [f"== all languages\n{_summary_lines(summarize(outcomes))}"]
+    for code in languages:
+        group = [o for o in outcomes if o.item.lang == code]
+        sections.append(f"== {code}\n{_report_one(group)}")
+    return "\n\n".join(sections)
+
+
+def _summary_lines(summary: Summary) -> str:
     right = summary.correct + summary.declined
+    return "\n".join(
+        [
+            f"in-scope answered correctly:  {_ratio(summary.correct, summary.in_scope)}",
+            f"out-of-scope not answered:    {_ratio(summary.declined, summary.out_of_scope)}",
+            f"wrong answers:                {_ratio(summary.wrong, summary.total)}",
+            f"overall right:                {_ratio(right, summary.total)}",
+        ]
+    )
+
+
+def _report_one(outcomes: list[Outcome]) -> str:
+    summary = summarize(outcomes)
     lines = [
-        f"in-scope answered correctly:  {_ratio(summary.correct, summary.in_scope)}",
-        f"out-of-scope not answered:    {_ratio(summary.declined, summary.out_of_scope)}",
-        f"wrong answers:                {_ratio(summary.wrong, summary.total)}",
-        f"overall right:                {_ratio(right, summary.total)}",
+        _summary_lines(summary),
         "",
         _calibration(outcomes),
         "",
@@ -171,6 +193,8 @@ def report(outcomes: list[Outcome]) -> str:
         for outcome in failures:
             match = outcome.match
             top = ", ".join(f"{c.entry.id} {c.score:.0f}" for c in match.candidates) or "-"
+            if match.missing:
+                top += f" (missing {match.missing})"
             lines.append(
                 f"  [{outcome.verdict}] ({outcome.item.kind}) {outcome.item.question!r}"
                 f" -> {match.decision.value}: {top}"

@@ -17,11 +17,11 @@ import math
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot import language
 from bot.knowledge import KnowledgeBase
+from bot.languages import MAX_INFORMATIVENESS
 from bot.scoring import entry_score, f_beta, score_bound
 from bot.terms import Term, TermReader
 
@@ -45,19 +45,23 @@ class Index:
 
     def __init__(self, knowledge: KnowledgeBase, reader: TermReader, *, prune: bool = True):
         self.prune = prune
+        self.language = reader.language
         self.entry_ids = [entry.id for entry in knowledge.entries]
         spellings: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
         self.phrasings: list[tuple[tuple[str, ...], ...]] = []
         self.entry_stems: list[tuple[str, ...]] = []
         topics: list[set[str]] = []  # per entry, the stems of its phrasings and tags
+        frequency = self.language.frequency
+        # Tags are English keywords; every language's entries are about them too ("esa").
         for entry in knowledge.entries:
+            texts = entry.text(self.language.code) if hasattr(entry, "text") else entry
             read = {
-                text: _stems_recording_spellings(reader.read_known(text), spellings)
-                for text in (*entry.questions, entry.answer, *entry.tags)
+                text: _stems_recording_spellings(reader.read_known(text), spellings, frequency)
+                for text in (*texts.questions, texts.answer, *entry.tags)
             }
-            self.phrasings.append(tuple(read[text] for text in entry.questions))
+            self.phrasings.append(tuple(read[text] for text in texts.questions))
             self.entry_stems.append(_stem_tuple(s for stems in read.values() for s in stems))
-            topics.append({s for text in (*entry.questions, *entry.tags) for s in read[text]})
+            topics.append({s for text in (*texts.questions, *entry.tags) for s in read[text]})
         self.weights = self._weigh_stems(topics, spellings)
         reader.learn_stems(self.weights)
         self.phrasing_weights = [
@@ -93,16 +97,16 @@ class Index:
         count = len(topics)
         top_idf = math.log((count + 1) / 1.5)
         return {
-            stem: language.informativeness(spellings.get(stem, stem))
+            stem: self.language.informativeness(spellings.get(stem, stem))
             * math.log((count + 1) / (frequency + 0.5))
             / top_idf
             for stem, frequency in anywhere.items()
         }
 
     def weight_of_known(self, stem: str) -> float:
-        if stem in language.QUESTION_STEMS:
+        if stem in self.language.question_stems:
             return QUESTION_WORD_WEIGHT
-        return self.weights.get(stem, language.MAX_INFORMATIVENESS)
+        return self.weights.get(stem, MAX_INFORMATIVENESS)
 
     def weigh(self, terms: Iterable[Term], focus: str | None) -> list[Term]:
         """The question's terms with their weights, each stem once."""
@@ -110,10 +114,10 @@ class Index:
         for term in terms:
             if term.stem in weighed:
                 continue
-            if term.stem in self.weights or term.stem in language.QUESTION_STEMS:
+            if term.stem in self.weights or term.stem in self.language.question_stems:
                 weight, known = self.weight_of_known(term.stem), True
             else:
-                weight, known = language.informativeness(term.word), False
+                weight, known = self.language.informativeness(term.word), False
             if focus and term.word.split()[0] == focus:
                 weight *= FOCUS_WEIGHT_FACTOR
             weighed[term.stem] = Term(term.word, term.stem, weight, known)
@@ -164,9 +168,10 @@ class Index:
     ) -> tuple[list[tuple[float, set[int]]], float]:
         """Candidates grouped by the weight of the stems they hold, heaviest group first, and
         the weight of topic stems left unread (any candidate might also hold them)."""
-        asked = [stem for stem in weights if stem in language.QUESTION_STEMS]
+        question_stems = self.language.question_stems
+        asked = [stem for stem in weights if stem in question_stems]
         topics = sorted(
-            (stem for stem in weights if stem not in language.QUESTION_STEMS),
+            (stem for stem in weights if stem not in question_stems),
             key=weights.__getitem__,
             reverse=True,
         )
@@ -199,14 +204,15 @@ class Index:
         return entry_score(fit, coverage), best
 
 
-def _stems_recording_spellings(terms: list[Term], spellings: dict[str, str]) -> tuple[str, ...]:
+def _stems_recording_spellings(
+    terms: list[Term], spellings: dict[str, str], frequency: Callable[[str], float]
+) -> tuple[str, ...]:
     """The terms' stems; records each stem's commonest spelling in `spellings`."""
-    frequencies = language.english_frequencies()
     for term in terms:
         if " " in term.word:  # "in charge": its first word says nothing of "head"
             continue
         known = spellings.get(term.stem)
-        if known is None or frequencies.get(term.word, 0) > frequencies.get(known, 0):
+        if known is None or frequency(term.word) > frequency(known):
             spellings[term.stem] = term.word
     return _stem_tuple(term.stem for term in terms)
 

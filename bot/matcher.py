@@ -25,6 +25,7 @@ from enum import StrEnum
 from bot import details, smalltalk
 from bot.index import Index
 from bot.knowledge import Entry, KnowledgeBase
+from bot.languages import ENGLISH, LANGUAGES, Language, detect
 from bot.messages import question_parts, quoted_fragments
 from bot.terms import Term, TermReader
 
@@ -39,6 +40,8 @@ SUGGEST_SPREAD = 12.0
 MAX_SUGGESTIONS = 3
 # A declined question still offers the nearest topics when they are at least this close.
 RELATED_MIN_SCORE = 30.0
+# Inline mode offers at most this many entries.
+MAX_INLINE_OFFERS = 5
 # A quoted fragment this close to part of an entry's source (rapidfuzz partial_ratio) is a
 # question about that sentence.
 QUOTE_MIN_SIMILARITY = 88.0
@@ -83,20 +86,103 @@ class Match:
         return self.candidates[0].score if self.candidates else 0.0
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the bot made of a message: the language to reply in, and each question's match."""
+
+    language: str
+    matches: tuple[Match, ...]
+
+    @property
+    def answered(self) -> tuple[Match, ...]:
+        return tuple(match for match in self.matches if match.answered)
+
+
 class Matcher:
-    """Built once from a knowledge base; its methods are pure and safe to call concurrently."""
+    """One matcher per language of the knowledge base; a message is read in its language.
+
+    `match`, `rank` and `terms` ask the English matcher (as the tests and benchmarks do);
+    `read` takes any message in any language.
+    """
 
     def __init__(self, knowledge: KnowledgeBase, *, prune: bool = True) -> None:
         self.knowledge = knowledge
-        self.reader = TermReader(knowledge.synonyms)
+        self.by_language = {
+            code: LanguageMatcher(knowledge, LANGUAGES[code], prune=prune)
+            for code in getattr(knowledge, "languages", ("en",))
+        }
+        self.english = self.by_language["en"]
+        self.names = self.english.names
+
+    def read(self, text: str, hint: str | None = None) -> Reading:
+        """Detect the language (`hint`, Telegram's language_code, breaks ties), then match."""
+        code = detect(text, hint)
+        matcher = self.by_language.get(code)
+        if matcher is None:
+            return Reading(code, (Match(Decision.OTHER_LANGUAGE),))
+        matches = matcher.match_message(text)
+        if not _found_entry(matches):
+            # Ukrainian and Russian share a script, and many people mix them: a message the
+            # other one answers is answered, in the language it was detected as.
+            for other in SHARED_SCRIPT.get(code, ()):
+                if other in self.by_language:
+                    tried = self.by_language[other].match_message(text)
+                    if any(match.answered for match in tried):
+                        return Reading(code, tried)
+        return Reading(code, matches)
+
+    def offer(self, text: str, hint: str | None = None) -> tuple[str, list[Entry]]:
+        """For inline mode: the language, and the entries good enough to offer ("did you
+        mean" or better), best first."""
+        code = detect(text, hint)
+        matcher = self.by_language.get(code, self.english)
+        ranked = matcher.rank(text, limit=MAX_INLINE_OFFERS)
+        return matcher.language.code, [c.entry for c in ranked if c.score >= SUGGEST_MIN_SCORE]
+
+    def match(self, question: str) -> Match:
+        return self.english.match(question)
+
+    def match_message(self, text: str) -> tuple[Match, ...]:
+        return self.english.match_message(text)
+
+    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
+        return self.english.rank(question, limit)
+
+    def terms(self, question: str) -> list[Term]:
+        return self.english.terms(question)
+
+
+# Languages that share a script: a message detected as one may be meant in the other.
+SHARED_SCRIPT = {"uk": ("ru",), "ru": ("uk",)}
+
+
+def _found_entry(matches: tuple[Match, ...]) -> bool:
+    return any(match.entry is not None for match in matches)
+
+
+class LanguageMatcher:
+    """Built once from a knowledge base's phrasings in one language; pure, safe to share."""
+
+    def __init__(
+        self, knowledge: KnowledgeBase, language: Language = ENGLISH, *, prune: bool = True
+    ) -> None:
+        self.knowledge = knowledge
+        self.language = language
+        synonyms = (
+            knowledge.synonyms_for(language.code)
+            if hasattr(knowledge, "synonyms_for")
+            else knowledge.synonyms
+        )
+        self.reader = TermReader(synonyms, language)
         self.index = Index(knowledge, self.reader, prune=prune)
-        self.names = details.article_names(knowledge.article, self.reader)
+        self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
         self._index_of = {entry.id: number for number, entry in enumerate(knowledge.entries)}
 
     def terms(self, question: str) -> list[Term]:
         """The weighted terms of a user's question, each stem once."""
         words = self.reader.words(question)
-        return self.index.weigh(self.reader.fold(words), details.focus_word(words))
+        focus = details.focus_word(words, self.language)
+        return self.index.weigh(self.reader.fold(words), focus)
 
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """At most `limit` entries, best first, scoring at least RELATED_MIN_SCORE and within
@@ -116,10 +202,10 @@ class Matcher:
         The clause that asks weighs more than the preamble around it: when a message has
         context before its question, the question alone is matched first.
         """
-        kind = smalltalk.kind_of(text)
+        kind = smalltalk.kind_of(text, self.language.code)
         if kind is not None:
             return (Match(Decision.SMALL_TALK, missing=kind),)
-        if details.is_other_language(text, self.reader):
+        if self.language is ENGLISH and details.is_other_language(text, self.reader):
             return (Match(Decision.OTHER_LANGUAGE),)
         quoted = self._match_quote(text)
         if quoted is not None:
@@ -177,6 +263,13 @@ class Matcher:
             if entry is not None:
                 return Match(Decision.ANSWER, (Candidate(entry, 100.0),))
         return None
+
+
+def _text_with_names(knowledge: KnowledgeBase, language: Language) -> str:
+    """Where the language's names are capitalised: the article, or the translated answers."""
+    if language is ENGLISH:
+        return knowledge.article
+    return "\n".join(entry.text(language.code).answer for entry in knowledge.entries)
 
 
 def _distinct_entries(matches: list[Match]) -> list[Match]:

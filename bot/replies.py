@@ -1,19 +1,20 @@
 """What a person sees: reply text and its choices, for the terminal and Telegram alike.
 
-A Reply is plain data. `render_html` and `render_plain` turn it into Telegram HTML or terminal
-text; choices become inline buttons in Telegram and numbered options in the terminal. Nothing
-here echoes what the user typed, so a reply's length is bounded by the knowledge base alone.
+A Reply is plain data, in the language of the message it answers. `render_plain` turns it into
+terminal text (Telegram's HTML is the telegram package's job); choices become inline buttons in
+Telegram and numbered options in the terminal. Nothing here echoes what the user typed, so a
+reply's length is bounded by the knowledge base alone.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matcher import Decision, Match
+from bot.matcher import Decision, Match, Reading
+from bot.wording import say
 
 MAX_RELATED = 3
 EXAMPLE_QUESTIONS = 3
@@ -33,6 +34,8 @@ class Choice:
     action: Action
     # An entry id for ANSWER and SOURCE, a page number for TOPICS.
     target: str
+    # The language of the reply the button is under: pressing it keeps that language.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -44,203 +47,166 @@ class Reply:
     decision: Decision | None = None
     entry_id: str | None = None
     score: float | None = None
+    language: str = "en"
 
 
-def answer_reply(entry: Entry, knowledge: KnowledgeBase, *, score: float | None = None) -> Reply:
+def _title(entry: Entry, language: str) -> str:
+    return entry.text(language).title
+
+
+def answer_reply(
+    entry: Entry, knowledge: KnowledgeBase, *, score: float | None = None, language: str = "en"
+) -> Reply:
     """An entry's answer, with its Source and up to three related questions to go on with."""
-    choices = [Choice("Source", Action.SOURCE, entry.id)]
+    choices = [Choice(say("source", language), Action.SOURCE, entry.id, language)]
     for related_id in entry.related[:MAX_RELATED]:
         related = knowledge.get(related_id)
         if related is not None:
-            choices.append(Choice(related.title, Action.ANSWER, related.id))
-    return Reply(entry.answer, None, tuple(choices), Decision.ANSWER, entry.id, score)
+            choices.append(Choice(_title(related, language), Action.ANSWER, related.id, language))
+    text = entry.text(language).answer
+    return Reply(text, None, tuple(choices), Decision.ANSWER, entry.id, score, language)
 
 
-def source_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:
-    """The article's own words behind an answer, so a reader can check it."""
+def source_reply(entry: Entry, knowledge: KnowledgeBase, language: str = "en") -> Reply:
+    """The article's own words behind an answer (English, labelled as the original)."""
     return Reply(
-        f"“{entry.source}”\n\n— {knowledge.title}",
-        f"Source: {entry.title}",
-        (Choice("Back to the answer", Action.ANSWER, entry.id),),
+        say("original", language, source=entry.source, title=knowledge.title),
+        say("source_of", language, title=_title(entry, language)),
+        (Choice(say("back", language), Action.ANSWER, entry.id, language),),
         entry_id=entry.id,
+        language=language,
     )
 
 
-def match_reply(match: Match, knowledge: KnowledgeBase, *, brief: bool = False) -> Reply:
+def match_reply(
+    match: Match, knowledge: KnowledgeBase, *, brief: bool = False, language: str = "en"
+) -> Reply:
     """The reply to a question; `brief` for group chats, where a decline is one short line."""
     entry = match.entry
     if match.decision is Decision.ANSWER and entry is not None:
-        return answer_reply(entry, knowledge, score=match.score)
+        return answer_reply(entry, knowledge, score=match.score, language=language)
     if match.decision is Decision.PARTIAL and entry is not None:
-        return partial_reply(entry, match.missing or "that", knowledge, score=match.score)
+        return partial_reply(entry, match.missing or "", knowledge, match.score, language)
     if match.decision is Decision.SMALL_TALK:
-        return small_talk_reply(match.missing or "greeting", knowledge)
+        return small_talk_reply(match.missing or "greeting", knowledge, language)
     if match.decision is Decision.OTHER_LANGUAGE:
-        return Reply(OTHER_LANGUAGE_TEXT, decision=Decision.OTHER_LANGUAGE)
-    choices = tuple(Choice(c.entry.title, Action.ANSWER, c.entry.id) for c in match.candidates)
+        return Reply(say("other_language", language), decision=match.decision, language=language)
+    choices = tuple(
+        Choice(_title(c.entry, language), Action.ANSWER, c.entry.id, language)
+        for c in match.candidates
+    )
     if match.decision is Decision.SUGGEST:
-        return Reply(
-            "Did you mean…",
-            None,
-            choices,
-            Decision.SUGGEST,
-            match.candidates[0].entry.id,
-            match.score,
-        )
+        top = match.candidates[0].entry.id
+        text = say("did_you_mean", language)
+        return Reply(text, None, choices, Decision.SUGGEST, top, match.score, language)
     if brief:
-        return Reply(
-            "The article doesn’t say. Try /topics.", None, (), Decision.DECLINE, None, match.score
-        )
-    text = "Sorry, the article doesn’t cover that. Send /topics to see what it does cover"
-    text += ", or try one of these:" if choices else "."
-    return Reply(text, None, choices, Decision.DECLINE, None, match.score)
+        text = say("decline_brief", language)
+        return Reply(text, None, (), Decision.DECLINE, None, match.score, language)
+    text = say("decline", language) + (say("decline_try", language) if choices else ".")
+    return Reply(text, None, choices, Decision.DECLINE, None, match.score, language)
 
 
-def message_reply(
-    matches: tuple[Match, ...], knowledge: KnowledgeBase, *, brief: bool = False
-) -> Reply:
+def message_reply(reading: Reading, knowledge: KnowledgeBase, *, brief: bool = False) -> Reply:
     """The reply to a whole message: one question's reply, or every part of a message that
     asks several things, one after another, each with its Source button."""
-    if len(matches) == 1:
-        return match_reply(matches[0], knowledge, brief=brief)
-    replies = [match_reply(match, knowledge, brief=True) for match in matches]
+    language = reading.language
+    if len(reading.matches) == 1:
+        return match_reply(reading.matches[0], knowledge, brief=brief, language=language)
+    replies = [match_reply(m, knowledge, brief=True, language=language) for m in reading.matches]
     choices = tuple(
-        Choice(f"Source: {match.entry.title}", Action.SOURCE, match.entry.id)
-        for match in matches
-        if match.entry is not None
-    )
+        Choice(say("source_of", language, title=_title(m.entry, language)), Action.SOURCE,
+               m.entry.id, language)
+        for m in reading.matches
+        if m.entry is not None
+    )  # fmt: skip
     first = next((reply for reply in replies if reply.entry_id), replies[0])
-    return Reply(
-        "\n\n".join(reply.text for reply in replies),
-        None,
-        choices,
-        first.decision,
-        first.entry_id,
-        first.score,
-    )
+    text = "\n\n".join(reply.text for reply in replies)
+    return Reply(text, None, choices, first.decision, first.entry_id, first.score, language)
 
 
 def partial_reply(
-    entry: Entry, missing: str, knowledge: KnowledgeBase, *, score: float | None = None
+    entry: Entry, missing: str, knowledge: KnowledgeBase, score: float | None, language: str
 ) -> Reply:
     """A near miss: what the article does not say, then what it does say, with its Source."""
-    unsaid = (
-        f"The article doesn’t say anything about {missing}."
-        if missing.startswith("‘")
-        else f"The article doesn’t say {missing}."
-    )
-    answer = answer_reply(entry, knowledge, score=score)
-    return Reply(
-        f"{unsaid} What it says: {entry.answer}",
-        None,
-        answer.choices,
-        Decision.PARTIAL,
-        entry.id,
-        score,
-    )
+    if missing.startswith("‘"):
+        unsaid = say("unsaid_about", language, missing=missing)
+    else:
+        kind = f"missing_{missing}"
+        unsaid = say("unsaid", language, missing=say(kind, language) if kind in _KINDS else missing)
+    answer = answer_reply(entry, knowledge, score=score, language=language)
+    text = f"{unsaid} {say('what_it_says', language, answer=answer.text)}"
+    return Reply(text, None, answer.choices, Decision.PARTIAL, entry.id, score, language)
 
 
-OTHER_LANGUAGE_TEXT = (
-    "Sorry, I can only read English for now. Please ask your question in English, "
-    "or send /topics to see what the article covers."
-)
+_KINDS = {f"missing_{kind}" for kind in ("who", "when", "where", "why", "how many")}
 
 
-def small_talk_reply(kind: str, knowledge: KnowledgeBase) -> Reply:
+def small_talk_reply(kind: str, knowledge: KnowledgeBase, language: str = "en") -> Reply:
     """One short friendly line for hello, thanks, goodbye and "who are you"."""
-    texts = {
-        "greeting": "Hello! Ask me anything about the article, or send /topics to see what "
-        "it covers.",
-        "thanks": "You’re welcome! Ask another question any time, or send /topics.",
-        "goodbye": "Goodbye! Come back any time with a question about the article.",
-        "identity": f"I’m a bot that answers questions about one article, “{knowledge.title}”, "
-        "from the article only. Send /topics to see what it covers.",
-    }
-    return Reply(texts.get(kind, texts["greeting"]), decision=Decision.SMALL_TALK)
+    if kind not in ("greeting", "thanks", "goodbye", "identity"):
+        kind = "greeting"
+    text = say(kind, language, title=knowledge.title_in(language))
+    return Reply(text, decision=Decision.SMALL_TALK, language=language)
 
 
-def inline_answer_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:
+def inline_answer_reply(entry: Entry, knowledge: KnowledgeBase, language: str = "en") -> Reply:
     """An answer sent into any chat through inline mode: it carries its source with it."""
-    return Reply(
-        f"{entry.answer}\n\nSource: “{entry.source}” ({knowledge.title})",
-        entry.title,
-        decision=Decision.ANSWER,
-        entry_id=entry.id,
-    )
+    source = say("inline_source", language, source=entry.source, title=knowledge.title)
+    text = f"{entry.text(language).answer}\n\n{source}"
+    return Reply(text, _title(entry, language), decision=Decision.ANSWER, entry_id=entry.id,
+                 language=language)  # fmt: skip
 
 
-def slow_down_reply(window_seconds: float) -> Reply:
-    return Reply(
-        f"You’re asking faster than I can read. Please wait {window_seconds:g} seconds "
-        "and ask again."
-    )
+def slow_down_reply(window_seconds: float, language: str = "en") -> Reply:
+    return Reply(say("slow_down", language, seconds=f"{window_seconds:g}"), language=language)
 
 
-def gone_reply() -> Reply:
+def gone_reply(language: str = "en") -> Reply:
     """For a button from an older knowledge base whose entry no longer exists."""
-    return Reply(
-        "That topic is gone: the knowledge base has changed since this button was "
-        "made. Send /topics for the current list."
-    )
+    return Reply(say("gone", language), language=language)
 
 
-def start_reply(knowledge: KnowledgeBase) -> Reply:
+def start_reply(knowledge: KnowledgeBase, language: str = "en") -> Reply:
     examples = knowledge.entries[:EXAMPLE_QUESTIONS]
-    text = (
-        f"I answer questions about one news article: “{knowledge.title}”.\n\n"
-        f"It covers {knowledge.description}\n\n"
-        "Ask me anything about it in your own words; I answer from the article only and "
-        "say so when it doesn’t tell. Try one of these, or send /topics for everything I know."
+    text = say(
+        "start",
+        language,
+        title=knowledge.title_in(language),
+        description=knowledge.description_in(language),
     )
-    return Reply(text, "Hello!", tuple(Choice(e.title, Action.ANSWER, e.id) for e in examples))
+    choices = tuple(Choice(_title(e, language), Action.ANSWER, e.id, language) for e in examples)
+    return Reply(text, say("start_title", language), choices, language=language)
 
 
-def help_reply(bot_username: str | None = None) -> Reply:
+def help_reply(bot_username: str | None = None, language: str = "en") -> Reply:
     name = f"@{bot_username}" if bot_username else "@<bot>"
-    text = (
-        "Private chat: just type a question about the article.\n"
-        f"Groups: /ask <question>, mention me ({name} <question>), or reply to one of my "
-        "messages. Reply to someone’s question with /ask to have me answer it. I stay quiet "
-        "otherwise.\n"
-        f"Any chat: type {name} <question> in the message box to pick an answer inline.\n"
-        "/topics lists everything the article covers. Every answer has a Source button with "
-        "the article’s own words."
-    )
-    return Reply(text, "How to use me")
+    return Reply(say("help", language, name=name), say("help_title", language), language=language)
 
 
-def ask_usage_reply() -> Reply:
-    return Reply("Usage: /ask <question>, or reply /ask to a message with a question.")
+def ask_usage_reply(language: str = "en") -> Reply:
+    return Reply(say("ask_usage", language), language=language)
 
 
-def unknown_command_reply() -> Reply:
-    return Reply("I don’t know that command. Send /help to see what I can do, or just ask.")
+def unknown_command_reply(language: str = "en") -> Reply:
+    return Reply(say("unknown_command", language), language=language)
 
 
-def not_text_reply() -> Reply:
-    return Reply("I can only read text: type your question about the article.")
+def not_text_reply(language: str = "en") -> Reply:
+    return Reply(say("not_text", language), language=language)
 
 
-def topics_reply(knowledge: KnowledgeBase, page: int = 0) -> Reply:
+def topics_reply(knowledge: KnowledgeBase, page: int = 0, language: str = "en") -> Reply:
     """One page of the topic list; out-of-range pages show the nearest real page."""
     pages = max(1, math.ceil(len(knowledge.entries) / TOPICS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = knowledge.entries[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
-    choices = [Choice(entry.title, Action.ANSWER, entry.id) for entry in shown]
+    choices = [Choice(_title(e, language), Action.ANSWER, e.id, language) for e in shown]
     if page > 0:
-        choices.append(Choice("« Previous", Action.TOPICS, str(page - 1)))
+        choices.append(Choice(say("previous", language), Action.TOPICS, str(page - 1), language))
     if page < pages - 1:
-        choices.append(Choice("Next »", Action.TOPICS, str(page + 1)))
-    text = f"What the article covers ({page + 1}/{pages}). Pick a question:"
-    return Reply(text, "Topics", tuple(choices))
-
-
-def render_html(reply: Reply) -> str:
-    """Telegram HTML: every piece of text escaped, the title in bold."""
-    body = html.escape(reply.text, quote=False)
-    if reply.title:
-        return f"<b>{html.escape(reply.title, quote=False)}</b>\n{body}"
-    return body
+        choices.append(Choice(say("next", language), Action.TOPICS, str(page + 1), language))
+    text = say("topics", language, page=page + 1, pages=pages)
+    return Reply(text, say("topics_title", language), tuple(choices), language=language)
 
 
 def render_plain(reply: Reply) -> str:
@@ -254,12 +220,15 @@ def render_plain(reply: Reply) -> str:
 
 
 def choice_reply(choice: Choice, knowledge: KnowledgeBase) -> Reply:
-    """What pressing a button (or typing its number) shows; stale entry ids get gone_reply."""
+    """What pressing a button (or typing its number) shows, in the button's language; stale
+    entry ids get gone_reply."""
+    language = choice.language
     if choice.action is Action.TOPICS:
-        return topics_reply(knowledge, int(choice.target) if choice.target.isdigit() else 0)
+        page = int(choice.target) if choice.target.isdigit() else 0
+        return topics_reply(knowledge, page, language)
     entry = knowledge.get(choice.target)
     if entry is None:
-        return gone_reply()
+        return gone_reply(language)
     if choice.action is Action.SOURCE:
-        return source_reply(entry, knowledge)
-    return answer_reply(entry, knowledge)
+        return source_reply(entry, knowledge, language)
+    return answer_reply(entry, knowledge, language=language)

@@ -11,7 +11,7 @@ import unicodedata
 # Kinds of small talk, each with whole-message patterns (after lower-casing and dropping
 # punctuation, emoji and a leading @mention).
 _ADDRESS = r"(?:\s+(?:there|bot|buddy|mate|friend|all|everyone|guys))?"
-PATTERNS = {
+ENGLISH = {
     "greeting": (
         r"(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|sup"
         r"|what'?s up|wassup)" + _ADDRESS + r"(?:\s+how are you(?: doing)?)?",
@@ -34,16 +34,54 @@ PATTERNS = {
         r"(?:who|what) (?:made|built|created) you",
     ),
 }
+UKRAINIAN = {
+    "greeting": (
+        r"(?:привіт|привітик|вітаю|здоров|здрастуйте|добрий (?:день|ранок|вечір)|доброго (?:дня"
+        r"|ранку|вечора)|хай|салют)(?:\s+(?:боте|бот|всім))?(?:\s+як справи)?",
+        r"як справи",
+    ),
+    "thanks": (
+        r"(?:дякую|дяки|дякс|спасибі|щиро дякую|дуже дякую)(?:\s+(?:тобі|вам|боте|бот))?",
+        r"(?:супер|клас|круто|чудово|добре|зрозумів|зрозуміла|ок|окей|ясно)(?:\s+дякую)?",
+    ),
+    "goodbye": (r"(?:бувай|бувайте|до побачення|па|на все добре|до зустрічі|добраніч)",),
+    "identity": (
+        r"(?:хто|що) (?:ти|ви)(?: такий| така| таке)?",
+        r"ти (?:бот|людина|робот)",
+        r"що (?:ти )?(?:вмієш|можеш)",
+    ),
+}
+RUSSIAN = {
+    "greeting": (
+        r"(?:привет|приветик|здравствуйте|здравствуй|здорово|добрый (?:день|вечер)|доброе утро"
+        r"|хай|салют)(?:\s+(?:бот|всем))?(?:\s+как дела)?",
+        r"как дела",
+    ),
+    "thanks": (
+        r"(?:спасибо|спс|благодарю|большое спасибо)(?:\s+(?:тебе|вам|бот))?",
+        r"(?:супер|класс|круто|отлично|хорошо|понял|поняла|ок|окей|ясно)(?:\s+спасибо)?",
+    ),
+    "goodbye": (r"(?:пока|до свидания|всего доброго|до встречи|спокойной ночи)",),
+    "identity": (
+        r"(?:кто|что) (?:ты|вы)(?: такой| такая| такое)?",
+        r"ты (?:бот|человек|робот)",
+        r"что (?:ты )?(?:умеешь|можешь)",
+    ),
+}
+PATTERNS = {"en": ENGLISH, "uk": UKRAINIAN, "ru": RUSSIAN}
 _COMPILED = {
-    kind: re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
-    for kind, patterns in PATTERNS.items()
+    code: {
+        kind: re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+        for kind, patterns in by_kind.items()
+    }
+    for code, by_kind in PATTERNS.items()
 }
 _NOISE = re.compile(r"@\w+|[^\w\s']+")
 # Small talk is short; a long message that merely starts with "thanks" is something else.
 MAX_SMALL_TALK_CHARS = 80
 
 
-def kind_of(text: str) -> str | None:
+def kind_of(text: str, language: str = "en") -> str | None:
     """'greeting', 'thanks', 'goodbye' or 'identity' when that is all the message is."""
     if len(text) > MAX_SMALL_TALK_CHARS:
         return None
@@ -51,7 +89,7 @@ def kind_of(text: str) -> str | None:
     folded = " ".join(_NOISE.sub(" ", folded).split())
     if not folded:
         return None
-    for kind, pattern in _COMPILED.items():
+    for kind, pattern in _COMPILED.get(language, _COMPILED["en"]).items():
         if pattern.fullmatch(folded):
             return kind
     return None

@@ -1,6 +1,6 @@
 """Text to terms: a message becomes the stems the index looks up.
 
-A message is cleaned (see language.clean) and split into words; each word the knowledge base
+A message is cleaned (see Language.clean) and split into words; each word the knowledge base
 does not know is aligned to its nearest knowledge-base word when it looks like a typo
 (rapidfuzz, optimal string alignment); words are Snowball-stemmed and folded through the
 curator's synonym groups. Function words drop out; question words (who, when, where, why, how
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from bot import language
+from bot.languages import Language
 
 # A word the knowledge base does not know, and that is not itself a real English word, is read
 # as a typo of the nearest known word within this many edits (optimal string alignment: a
@@ -44,8 +44,9 @@ class TermReader:
     the stems the index weighs; only then are questions read.
     """
 
-    def __init__(self, synonym_groups: tuple[tuple[str, ...], ...]) -> None:
-        self._synonyms = synonym_table(synonym_groups)
+    def __init__(self, synonym_groups: tuple[tuple[str, ...], ...], language: Language) -> None:
+        self.language = language
+        self._synonyms = synonym_table(synonym_groups, language)
         self._longest_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
         self._phrase_starts = frozenset(phrase[0] for phrase in self._synonyms if len(phrase) > 1)
         self._vocabulary = {
@@ -57,17 +58,20 @@ class TermReader:
 
     def read_known(self, text: str) -> list[Term]:
         """A knowledge-base text's terms, no typo alignment (the curator's words are right)."""
-        words = language.words(language.clean(text))
+        words = self.language.words(self.language.clean(text))
         self._vocabulary.update(words)
         return list(self.fold(words))
 
     def learn_stems(self, known_stems: Iterable[str]) -> None:
         """Finish building: the words typos align to, and the stems the index knows."""
-        vocabulary = sorted(word for word in self._vocabulary if word not in language.STOPWORDS)
+        vocabulary = sorted(
+            word for word in self._vocabulary if word not in self.language.stopwords
+        )
         self._known_words = frozenset(vocabulary)
         # Typos of function and framing words ("wich", "happend") align too, and then drop
         # out or weigh little as those words do.
-        framing = language.STOPWORDS | language.QUESTION_WORDS | language.FRAMING_WORDS
+        language = self.language
+        framing = language.stopwords | language.question_words | language.framing_words
         self._alignable = sorted(
             set(vocabulary) | {word for word in framing if len(word) >= TYPO_SWAP_LENGTH}
         )
@@ -75,11 +79,13 @@ class TermReader:
 
     def words(self, question: str) -> list[str]:
         """A question's words, typos aligned to knowledge-base words."""
-        return [self._align_typo(word) for word in language.words(language.clean(question))]
+        return [
+            self._align_typo(word) for word in self.language.words(self.language.clean(question))
+        ]
 
     def fold(self, words: list[str]) -> Iterable[Term]:
         """Stem the words, replace synonym phrases by their canonical stem, drop stopwords."""
-        stemmed = language.stems(words)
+        stemmed = self.language.stems(words)
         position = 0
         while position < len(words):
             longest = (
@@ -95,7 +101,7 @@ class TermReader:
                     break
             else:
                 word = words[position]
-                if word not in language.STOPWORDS:
+                if word not in self.language.stopwords:
                     yield Term(word, stemmed[position])
                 position += 1
 
@@ -104,9 +110,10 @@ class TermReader:
 
     def _align_typo(self, word: str) -> str:
         """The knowledge-base word this one is a typo of, or the word itself."""
+        language = self.language
         if (
             word in self._known_words
-            or word in language.STOPWORDS
+            or word in language.stopwords
             or len(word) < TYPO_SWAP_LENGTH
             or word.isdigit()
             or language.is_real_word(word)
@@ -116,7 +123,7 @@ class TermReader:
         if len(word) < TYPO_MIN_LENGTH:
             return self._align_short_typo(word)
         # Two edits only for words no dictionary knows: "presides" is not "besides".
-        edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH and not language.rarity(word) else 1
+        edits = 2 if len(word) >= TYPO_TWO_EDITS_LENGTH and not self.language.rarity(word) else 1
         nearest = process.extract(
             word, self._alignable, scorer=OSA.distance, score_cutoff=edits, limit=8
         )
@@ -137,22 +144,27 @@ class TermReader:
                 and OSA.distance(word, known) == 1
             ):
                 return known
-        frequencies = language.english_frequencies()
         longer = [
             known
             for known in self._alignable
             if len(known) == len(word) + 1 and Indel.distance(word, known) == 1
         ]
-        return max(longer, key=lambda known: frequencies.get(known, 0), default=word)
+        return max(longer, key=self.language.frequency, default=word)
 
 
-def synonym_table(groups: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], str]:
+def synonym_table(
+    groups: tuple[tuple[str, ...], ...], language: Language
+) -> dict[tuple[str, ...], str]:
     """Each synonym phrase, as a tuple of stems, to its group's canonical stem(s)."""
+
+    def stems(text: str) -> list[str]:
+        return language.stems(language.words(language.clean(text)))
+
     table: dict[tuple[str, ...], str] = {}
     for group in groups:
-        canonical = " ".join(language.stems(language.words(language.clean(group[0]))))
+        canonical = " ".join(stems(group[0]))
         for phrase in group:
-            phrase_stems = tuple(language.stems(language.words(language.clean(phrase))))
+            phrase_stems = tuple(stems(phrase))
             if phrase_stems:
                 table.setdefault(phrase_stems, canonical)
     return table

@@ -26,6 +26,7 @@ from bot.telegram import handlers
 from bot.telegram.delivery import deliver
 from bot.telegram.logs import install_redaction
 from bot.telegram.services import FloodGuard, Library, LibraryHolder, Services
+from bot.wording import LANGUAGES, say
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +35,12 @@ logger = logging.getLogger(__name__)
 OVERALL_MESSAGES_PER_SECOND = 30
 GROUP_MESSAGES_PER_MINUTE = 20
 
-PRIVATE_COMMANDS = [
-    BotCommand("start", "What this bot knows"),
-    BotCommand("topics", "Everything the article covers"),
-    BotCommand("ask", "Ask a question about the article"),
-    BotCommand("help", "How to use the bot in private, groups and inline"),
-]
-GROUP_COMMANDS = [
-    BotCommand("ask", "Ask a question about the article"),
-    BotCommand("topics", "Everything the article covers"),
-    BotCommand("help", "How to use the bot"),
-]
+PRIVATE_COMMANDS = ("start", "topics", "ask", "help")
+GROUP_COMMANDS = ("ask", "topics", "help")
+
+
+def command_menu(commands: tuple[str, ...], language: str) -> list[BotCommand]:
+    return [BotCommand(command, say(f"command_{command}", language)) for command in commands]
 
 
 class _FromHuman(filters.MessageFilter):
@@ -82,15 +78,20 @@ class _FromAdmin(filters.MessageFilter):
 async def _register_commands(application: Application) -> None:
     """The command menu, per scope; a failure here is logged, not fatal."""
     bot = application.bot
+    scopes = ((PRIVATE_COMMANDS, BotCommandScopeAllPrivateChats()),
+              (GROUP_COMMANDS, BotCommandScopeAllGroupChats()))  # fmt: skip
     try:
-        await deliver(
-            lambda: bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats()),
-            "setMyCommands",
-        )
-        await deliver(
-            lambda: bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats()),
-            "setMyCommands",
-        )
+        # The default menu in English, and one per language_code the bot writes in.
+        for language in LANGUAGES:
+            code = None if language == "en" else language
+            for commands, scope in scopes:
+                menu = command_menu(commands, language)
+                await deliver(
+                    lambda menu=menu, scope=scope, code=code: bot.set_my_commands(
+                        menu, scope=scope, language_code=code
+                    ),
+                    "setMyCommands",
+                )
     except Exception:
         logger.warning("could not register the command menu", exc_info=True)
     logger.info(

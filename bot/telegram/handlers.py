@@ -22,7 +22,6 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.matcher import SUGGEST_MIN_SCORE
 from bot.replies import (
     Action,
     Reply,
@@ -41,11 +40,10 @@ from bot.replies import (
 from bot.telegram.delivery import deliver
 from bot.telegram.render import decode_choice, html_pieces, keyboard
 from bot.telegram.services import Flood, Services
+from bot.wording import language_of, say
 
 logger = logging.getLogger(__name__)
 
-# Telegram shows at most 50 inline results; the answers are few and ranked.
-MAX_INLINE_ANSWERS = 5
 MAX_INLINE_RESULTS = 50
 INLINE_DESCRIPTION_CHARS = 100
 # Inline results may be cached by Telegram for this long; short, so a reload shows up soon.
@@ -56,6 +54,12 @@ Context = ContextTypes.DEFAULT_TYPE
 
 def services(context: Context) -> Services:
     return context.bot_data["services"]
+
+
+def user_language(update: Update) -> str:
+    """The language to write in when there is no text to read it from (/start, /help)."""
+    user = update.effective_user
+    return language_of(user.language_code if user else None)
 
 
 def _log(update: Update, started: float, kind: str, reply: Reply | None = None) -> None:
@@ -111,12 +115,14 @@ async def _answer_question(
         _log(update, started, f"{kind}:flood-silent")
         return
     if verdict is Flood.WARN:
-        await send_reply(context, target, slow_down_reply(services(context).settings.flood_window))
+        window = services(context).settings.flood_window
+        await send_reply(context, target, slow_down_reply(window, user_language(update)))
         _log(update, started, f"{kind}:flood-warned")
         return
     library = services(context).library.current
-    matches = library.matcher.match_message(question)
-    reply = message_reply(matches, library.knowledge, brief=not private)
+    hint = user.language_code if user else None
+    reading = library.matcher.read(question, hint)
+    reply = message_reply(reading, library.knowledge, brief=not private)
     await send_reply(context, target, reply)
     _log(update, started, kind, reply)
 
@@ -144,7 +150,7 @@ async def ask(update: Update, context: Context) -> None:
         target = replied
     if not question.strip():
         started = time.perf_counter()
-        await send_reply(context, message, ask_usage_reply())
+        await send_reply(context, message, ask_usage_reply(user_language(update)))
         _log(update, started, "ask:usage")
         return
     await _answer_question(update, context, question, target, "ask")
@@ -154,7 +160,9 @@ async def start(update: Update, context: Context) -> None:
     """/start: what the bot is, with example questions."""
     started = time.perf_counter()
     await send_reply(
-        context, update.effective_message, start_reply(services(context).library.current.knowledge)
+        context,
+        update.effective_message,
+        start_reply(services(context).library.current.knowledge, user_language(update)),
     )
     _log(update, started, "start")
 
@@ -163,7 +171,7 @@ async def help_command(update: Update, context: Context) -> None:
     """/help: private, group and inline use."""
     started = time.perf_counter()
     message = update.effective_message
-    await send_reply(context, message, help_reply(context.bot.username))
+    await send_reply(context, message, help_reply(context.bot.username, user_language(update)))
     _log(update, started, "help")
 
 
@@ -171,21 +179,23 @@ async def topics(update: Update, context: Context) -> None:
     """/topics: every entry, a page of buttons at a time."""
     started = time.perf_counter()
     message = update.effective_message
-    await send_reply(context, message, topics_reply(services(context).library.current.knowledge))
+    knowledge = services(context).library.current.knowledge
+    await send_reply(context, message, topics_reply(knowledge, 0, user_language(update)))
     _log(update, started, "topics")
 
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice… in a private chat: a one-line hint."""
     started = time.perf_counter()
-    await send_reply(context, update.effective_message, not_text_reply())
+    await send_reply(context, update.effective_message, not_text_reply(user_language(update)))
     _log(update, started, "not-text")
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command this bot does not have (or may not show this user): point to /help."""
     started = time.perf_counter()
-    await send_reply(context, update.effective_message, unknown_command_reply())
+    reply = unknown_command_reply(user_language(update))
+    await send_reply(context, update.effective_message, reply)
     _log(update, started, "unknown-command")
 
 
@@ -200,7 +210,7 @@ async def button(update: Update, context: Context) -> None:
         _log(update, started, "button:no-message")
         return
     library = services(context).library.current
-    reply = choice_reply(choice, library.knowledge) if choice else gone_reply()
+    reply = choice_reply(choice, library.knowledge) if choice else gone_reply(user_language(update))
     if choice is not None and choice.action is Action.TOPICS:
         await deliver(
             lambda: query.edit_message_text(
@@ -222,21 +232,18 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     library = services(context).library.current
     text = query.query.strip()
+    language = user_language(update)
     if not text:
         entries = list(library.knowledge.entries[:MAX_INLINE_RESULTS])
-    else:  # what would at least be offered as "did you mean", best first
-        entries = [
-            candidate.entry
-            for candidate in library.matcher.rank(text, limit=MAX_INLINE_ANSWERS)
-            if candidate.score >= SUGGEST_MIN_SCORE
-        ]
+    else:
+        language, entries = library.matcher.offer(text, query.from_user.language_code)
     results = [
         InlineQueryResultArticle(
             id=entry.id,
-            title=entry.title,
-            description=entry.answer[:INLINE_DESCRIPTION_CHARS],
+            title=entry.text(language).title,
+            description=entry.text(language).answer[:INLINE_DESCRIPTION_CHARS],
             input_message_content=InputTextMessageContent(
-                html_pieces(inline_answer_reply(entry, library.knowledge))[0],
+                html_pieces(inline_answer_reply(entry, library.knowledge, language))[0],
                 parse_mode=ParseMode.HTML,
             ),
         )
@@ -247,19 +254,17 @@ async def inline_query(update: Update, context: Context) -> None:
         results = [
             InlineQueryResultArticle(
                 id="not_in_article",
-                title="Not in the article",
-                description="The article doesn’t say. Tap to send that, or ask me privately.",
+                title=say("inline_none_title", language),
+                description=say("inline_none", language),
                 input_message_content=InputTextMessageContent(
                     html.escape(
-                        "The article doesn’t say. Ask @"
-                        + (context.bot.username or "")
-                        + " for the topics it covers."
+                        say("inline_none_sent", language, name=f"@{context.bot.username or ''}")
                     )
                 ),
             )
         ]
         button_to_private = InlineQueryResultsButton(
-            text="Ask me in a private chat", start_parameter="inline"
+            text=say("inline_private", language), start_parameter="inline"
         )
     await deliver(
         lambda: query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button_to_private),

@@ -7,11 +7,13 @@ replica can answer it without remembering anything, and an id that no longer exi
 
 from __future__ import annotations
 
+import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.replies import Action, Choice, Reply, render_html
+from bot.replies import Action, Choice, Reply
+from bot.wording import LANGUAGES
 
 # Telegram's limit for one message's text, after entity parsing.
 MESSAGE_LIMIT = 4096
@@ -25,7 +27,10 @@ _ACTION = {prefix: action for action, prefix in _PREFIX.items()}
 
 
 def encode_choice(choice: Choice) -> str:
+    """ "a:<entry id>", with ":uk"/":ru" when the button is under a reply in that language."""
     data = f"{_PREFIX[choice.action]}:{choice.target}"
+    if choice.language != "en":
+        data += f":{choice.language}"
     if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
         raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
     return data
@@ -35,11 +40,22 @@ def decode_choice(data: str | None) -> Choice | None:
     """The choice a button stands for, or None for data this bot never made."""
     if not data or len(data.encode("utf-8", "replace")) > CALLBACK_DATA_LIMIT:
         return None
-    prefix, _, target = data.partition(":")
+    prefix, _, rest = data.partition(":")
+    target, _, language = rest.partition(":")
     action = _ACTION.get(prefix)
     if action is None or not target or not re.fullmatch(r"[a-z0-9_]+", target):
         return None
-    return Choice("", action, target)
+    if language and language not in LANGUAGES:
+        return None
+    return Choice("", action, target, language or "en")
+
+
+def render_html(reply: Reply) -> str:
+    """Telegram HTML: every piece of text escaped, the title in bold."""
+    body = html.escape(reply.text, quote=False)
+    if reply.title:
+        return f"<b>{html.escape(reply.title, quote=False)}</b>\n{body}"
+    return body
 
 
 def _label(text: str) -> str:

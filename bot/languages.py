@@ -1,0 +1,162 @@
+"""The languages the bot reads (English, Ukrainian, Russian), and which one a message is in.
+
+A Language is everything matching needs to know of one language: how to clean a message, its
+words and stems, how common a word is, its function and question words, and the words that ask
+for a detail. The matcher is built once per language from that language's phrasings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot import language as english
+from bot import slavic
+
+# How informative a word is, from its rarity (-log10 of its share of text): 'up' (2.7) ->
+# 0.7, 'doing' (3.4) -> 1.4, 'rover' (4.8) -> 2.8; words no list knows count as the rarest.
+RARITY_OFFSET = english.RARITY_OFFSET
+MIN_INFORMATIVENESS = english.MIN_INFORMATIVENESS
+MAX_INFORMATIVENESS = english.MAX_INFORMATIVENESS
+SHORT_WORD_INFORMATIVENESS = english.SHORT_WORD_INFORMATIVENESS
+FRAMING_INFORMATIVENESS = english.FRAMING_INFORMATIVENESS
+
+
+@dataclass(frozen=True, eq=False)
+class Language:
+    code: str
+    clean: Callable[[str], str]
+    words: Callable[[str], list[str]]
+    stems: Callable[[list[str]], list[str]]
+    rarity: Callable[[str], float | None]
+    is_real_word: Callable[[str], bool]
+    frequency: Callable[[str], int]
+    stopwords: frozenset[str]
+    # Kept although they carry no topic: they say what kind of answer is wanted.
+    question_words: frozenset[str]
+    framing_words: frozenset[str]
+    # Stem of a question word that names the kind of answer -> that kind ("who", "when",
+    # "where", "why", "how many"); an entry that never answers it cannot answer the question.
+    answer_types: Mapping[str, str]
+    # "which"/"what": the word after them is what the question asks for.
+    focus_askers: frozenset[str]
+    # Words that ask for a detail (a year, a successor, a budget): see details.py.
+    detail_words: frozenset[str]
+    # "how" + "big", "old"…: a measure.
+    measure_asker: str | None = None
+    measure_words: frozenset[str] = field(default_factory=frozenset)
+
+    def stem(self, word: str) -> str:
+        return self.stems([word])[0]
+
+    @cached_property
+    def question_stems(self) -> frozenset[str]:
+        return frozenset(self.stems(sorted(self.question_words))) | frozenset(self.answer_types)
+
+    @cached_property
+    def detail_stems(self) -> frozenset[str]:
+        return frozenset(self.stems(sorted(self.detail_words)))
+
+    def informativeness(self, word: str) -> float:
+        if word in self.framing_words:
+            return FRAMING_INFORMATIVENESS
+        value = self.rarity(word)
+        if value is not None:
+            return min(MAX_INFORMATIVENESS, max(MIN_INFORMATIVENESS, value - RARITY_OFFSET))
+        if len(word) <= 2 and not word.isdigit():
+            return SHORT_WORD_INFORMATIVENESS
+        return MAX_INFORMATIVENESS
+
+
+ENGLISH = Language(
+    code="en",
+    clean=english.clean,
+    words=english.words,
+    stems=english.stems,
+    rarity=english.rarity,
+    is_real_word=english.is_real_word,
+    frequency=lambda word: english.english_frequencies().get(word, 0),
+    stopwords=english.STOPWORDS,
+    question_words=english.QUESTION_WORDS,
+    framing_words=english.FRAMING_WORDS,
+    answer_types={
+        "who": "who",
+        "when": "when",
+        "where": "where",
+        "whi": "why",
+        "quantiti": "how many",
+    },
+    focus_askers=frozenset({"which", "what", "whose"}),
+    detail_words=frozenset(
+        """
+year years date dates day days month months age size area price prices cost costs budget
+amount number numbers percentage percent salary revenue profit population distance speed
+weight location address city name names deadline schedule duration length height
+successor predecessor replace replaced replacement replaces succeed succeeded resign
+resigned fired appointed elected founded founder born birthday funding employees staff
+workers headquarters located finish finished complete completed completion ready outcome
+winner won win lose lost
+""".split()
+    ),
+    measure_asker="how",
+    measure_words=frozenset(
+        """
+big large small old long far fast soon expensive cheap tall heavy wide deep high often
+""".split()
+    ),
+)
+
+UKRAINIAN = Language(
+    code="uk",
+    clean=slavic.clean_ukrainian,
+    words=slavic.words,
+    stems=slavic.ukrainian_stems,
+    rarity=slavic.rarity_in("uk"),
+    is_real_word=slavic.is_real_word_in("uk"),
+    frequency=slavic.frequency_in("uk"),
+    stopwords=slavic.UKRAINIAN_STOPWORDS,
+    question_words=frozenset({"хто", "коли", "де", "чому", "навіщо", "скільки"}),
+    framing_words=slavic.UKRAINIAN_FRAMING,
+    answer_types=slavic.answer_types("uk"),
+    focus_askers=frozenset({"який", "яка", "яке", "які", "якого", "якої", "яких", "якій"}),
+    detail_words=slavic.UKRAINIAN_DETAIL_WORDS,
+)
+
+RUSSIAN = Language(
+    code="ru",
+    clean=slavic.clean_russian,
+    words=slavic.words,
+    stems=slavic.russian_stems,
+    rarity=slavic.rarity_in("ru"),
+    is_real_word=slavic.is_real_word_in("ru"),
+    frequency=slavic.frequency_in("ru"),
+    stopwords=slavic.RUSSIAN_STOPWORDS,
+    question_words=frozenset({"кто", "когда", "где", "почему", "зачем", "сколько"}),
+    framing_words=slavic.RUSSIAN_FRAMING,
+    answer_types=slavic.answer_types("ru"),
+    focus_askers=frozenset({"какой", "какая", "какое", "какие", "какого", "каких", "каком"}),
+    detail_words=slavic.RUSSIAN_DETAIL_WORDS,
+)
+
+LANGUAGES = {language.code: language for language in (ENGLISH, UKRAINIAN, RUSSIAN)}
+
+_CYRILLIC = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+def detect(text: str, hint: str | None = None) -> str:
+    """The language of a message: 'en', 'uk' or 'ru'. Cyrillic letters decide between the
+    Slavic two by their own letters and words; `hint` (Telegram's language_code) breaks ties
+    for text that is neither ("ExoMars?")."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    hinted = (hint or "").split("-")[0].lower()
+    if cyrillic == 0:
+        if latin == 0 and hinted in LANGUAGES:
+            return hinted
+        if hinted in ("uk", "ru") and slavic.is_language_neutral(text):
+            return hinted
+        return "en"
+    return slavic.ukrainian_or_russian(text, hinted if hinted in ("uk", "ru") else None)
