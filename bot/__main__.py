@@ -51,7 +51,10 @@ def _load(path: str | None) -> KnowledgeBase:
 
 def command_check(args: argparse.Namespace) -> int:
     knowledge = _load(args.knowledge)
-    print(f"ok: {len(knowledge)} entries")
+    languages = knowledge.languages
+    print(
+        f"ok: {len(knowledge)} entries" + (f" in {', '.join(languages)}" if languages[1:] else "")
+    )
     return 0
 
 

@@ -1,37 +1,138 @@
 """Read and validate knowledge.yaml into frozen dataclasses.
 
 A curator edits knowledge.yaml by hand, so every problem is reported as `file:line: what is
-wrong; what to do`, all problems at once, and nothing half-valid is ever returned. The loader
-only ever builds plain strings, lists and mappings (yaml.SafeLoader underneath), refuses YAML
-aliases (the billion-laughs bomb) and bounds the size it reads.
+wrong; what to do`, all problems at once (sorted by line), and nothing half-valid is ever
+returned. Only plain text, lists and mappings are ever built: no YAML tag constructs an object,
+aliases (the billion-laughs bomb) are refused at the first one, and every limit is checked with
+the file and line. Each limit has an environment variable (see `Limits`).
+
+How it reads a file, and why:
+
+- Only a regular file is read, opened with O_NONBLOCK so that a FIFO cannot hang the bot, and
+  refused at once if it is a directory, a pipe or a device (`read_stable`).
+- A file is accepted only once it holds still: if it was modified in the last
+  KNOWLEDGE_SETTLE_SECONDS (0.2 s), it is read again after that pause, and the two reads must
+  agree in size, mtime and SHA-256. An in-place rewrite caught half-way (the editor has
+  truncated the file and written one entry so far) is therefore never served; a file that keeps
+  changing is refused with a hint to write it beside and rename it into place. This covers the
+  start, `check` and every reload alike, so a reload needs no extra logic of its own.
+- Parsing uses LibYAML's event stream (PyYAML's C parser), composed here into plain values with
+  the line of every key and item. PyYAML's own composer and constructor spend most of their time
+  in Python objects (Nodes with two Marks each) and in garbage collection of the growing tree:
+  at 100,000 entries `yaml.load(..., CSafeLoader)` takes about 7 s and 1.1 GB, while the event
+  stream, one entry at a time, is about 2.5 s and holds only the entries built so far. Entries
+  are validated and turned into dataclasses as they stream past, so the raw mapping of an entry
+  is garbage as soon as its `Entry` exists.
 """
 
 from __future__ import annotations
 
+import bisect
+import gc
+import hashlib
 import os
 import re
+import stat
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import yaml
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
-# A knowledge file of a few hundred entries is tens of kilobytes; anything near this is a
-# mistake (a wrong path, a pasted dump), and reading it would stall start-up.
-MAX_FILE_BYTES = 5 * 1024 * 1024
+LANGUAGES = ("en", "uk", "ru")
+TRANSLATED = LANGUAGES[1:]
+
 # Entry ids travel inside Telegram's callback_data (64 bytes) behind a short prefix.
 MAX_ID_LENGTH = 32
 MIN_QUESTIONS = 3
 ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
+# --- limits (defaults; each one can be changed by the environment variable in `Limits`) ----
+
+# Sized for 100,000 entries: bench/knowledge_files.py writes 100,000 entries with the real
+# answers and sources in 57 MB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# An answer is sent as one Telegram message: telegram.constants.MessageLimit.MAX_TEXT_LENGTH
+# (4,096 characters). Named here rather than imported, so that `check` and `ask` never load the
+# Telegram library.
+MAX_ANSWER_CHARS = 4096
+# A phrasing is a question a reader types, and the first one is a button label; the longest
+# real phrasing is 85 characters.
+MAX_QUESTION_CHARS = 200
+# The how-to asks for 8-14 phrasings an entry; the most any real entry has is 17.
+MAX_QUESTIONS = 50
+# A source is the sentence(s) an answer rests on, not the article: the widest real one (the
+# summary) spans 3 sentences.
+MAX_SOURCE_SENTENCES = 4
+# A source shorter than a whole sentence must still be a clause of this many words; "the"
+# would otherwise pass as a verbatim quote.
+MIN_SOURCE_WORDS = 6
+# A knowledge file nests 5 levels (entries > entry > uk > questions > text); anything much
+# deeper is a mistake, and refusing it early keeps the composer's recursion small.
+MAX_DEPTH = 12
+# A file modified this recently is read twice, this far apart, before it is trusted.
+SETTLE_SECONDS = 0.2
+# A file still changing after this many pauses is refused (about 2 s with the default pause).
+SETTLE_ATTEMPTS = 10
+# Each misquoted source costs an alignment against the whole article; past this many, the
+# rest get the short message only.
+MAX_MISQUOTE_DETAILS = 100
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge.yaml"
 
+TOP_FIELDS = (
+    "title",
+    "description",
+    "url",
+    "published",
+    "author",
+    "article",
+    "synonyms",
+    "entries",
+    *TRANSLATED,
+)
+ENTRY_FIELDS = ("id", "questions", "answer", "source", "related", "tags", *TRANSLATED)
+ENTRY_TEXT_FIELDS = ("questions", "answer")
+ARTICLE_TEXT_FIELDS = ("title", "description")
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class EntryText:
+    """An entry's reader-facing text in one language: its phrasings and its answer."""
+
+    questions: tuple[str, ...]
+    answer: str
+
+    @property
+    def title(self) -> str:
+        """The first phrasing doubles as the display title (buttons, topic lists)."""
+        return self.questions[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """The article's title and description in one language."""
+
+    title: str
+    description: str
+
+
+_NO_TRANSLATIONS: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One curated question-and-answer pair, with the article sentence it rests on."""
+    """One curated question-and-answer pair, with the article sentence it rests on.
+
+    `questions`, `answer` and `title` are English; `translations` holds the other languages
+    (every entry has the same ones) and `text(lang)` picks one, falling back to English."""
 
     id: str
     questions: tuple[str, ...]
@@ -39,21 +140,41 @@ class Entry:
     source: str
     related: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    translations: Mapping[str, EntryText] = field(
+        default_factory=lambda: _NO_TRANSLATIONS, hash=False
+    )
 
     @property
     def title(self) -> str:
         """The first phrasing doubles as the entry's display title (buttons, topic lists)."""
         return self.questions[0]
 
+    def text(self, lang: str = "en") -> EntryText:
+        translated = self.translations.get(lang)
+        return translated if translated is not None else EntryText(self.questions, self.answer)
+
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """The article, its entries and synonyms. `title`, `description` and `synonyms` are
+    English; `title_in`, `description_in` and `synonyms_for` give the other `languages`."""
+
     title: str
     description: str
     article: str
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
     path: Path | None = None
+    url: str = ""
+    published: str = ""
+    author: str = ""
+    languages: tuple[str, ...] = ("en",)
+    article_translations: Mapping[str, ArticleText] = field(
+        default_factory=lambda: _NO_TRANSLATIONS, compare=False
+    )
+    synonym_translations: Mapping[str, tuple[tuple[str, ...], ...]] = field(
+        default_factory=lambda: _NO_TRANSLATIONS, compare=False
+    )
     _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +185,19 @@ class KnowledgeBase:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def title_in(self, lang: str) -> str:
+        translated = self.article_translations.get(lang)
+        return translated.title if translated else self.title
+
+    def description_in(self, lang: str) -> str:
+        translated = self.article_translations.get(lang)
+        return translated.description if translated else self.description
+
+    def synonyms_for(self, lang: str) -> tuple[tuple[str, ...], ...]:
+        if lang == "en":
+            return self.synonyms
+        return self.synonym_translations.get(lang, ())
 
 
 @dataclass(frozen=True)
@@ -85,18 +219,208 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The bounds a knowledge file must keep; `from_environment()` reads the overrides."""
+
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_answer_chars: int = MAX_ANSWER_CHARS
+    max_questions: int = MAX_QUESTIONS
+    max_question_chars: int = MAX_QUESTION_CHARS
+    max_source_sentences: int = MAX_SOURCE_SENTENCES
+    settle_seconds: float = SETTLE_SECONDS
+
+    ENVIRONMENT: ClassVar[Mapping[str, str]] = {
+        "max_file_bytes": "KNOWLEDGE_MAX_BYTES",
+        "max_answer_chars": "KNOWLEDGE_MAX_ANSWER_CHARS",
+        "max_questions": "KNOWLEDGE_MAX_QUESTIONS",
+        "max_question_chars": "KNOWLEDGE_MAX_QUESTION_CHARS",
+        "max_source_sentences": "KNOWLEDGE_MAX_SOURCE_SENTENCES",
+        "settle_seconds": "KNOWLEDGE_SETTLE_SECONDS",
+    }
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        problems = []
+        for name, variable in cls.ENVIRONMENT.items():
+            raw = environ.get(variable, "").strip()
+            if not raw:
+                continue
+            kind = float if name == "settle_seconds" else int
+            try:
+                value = kind(raw)
+            except ValueError:
+                value = -1
+            if value < 0 or (kind is int and value == 0):
+                what = "seconds" if kind is float else "a whole number above 0"
+                problems.append(Problem(variable, None, f"must be {what}, not {raw!r}"))
+                continue
+            values[name] = value
+        if problems:
+            raise KnowledgeError(problems)
+        return cls(**values)
+
+
 def normalize_for_source_check(text: str) -> str:
     """Fold the differences a copy-paste introduces: Unicode forms, curly quotes, whitespace."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(
-        str.maketrans(
-            {"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"}
-        )
-    )
+    text = text.translate(_QUOTES)
     return " ".join(text.split())
 
 
-# --- YAML with line numbers --------------------------------------------------------------
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"}
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+# The same folding for ASCII text as one bytes.translate: lower case, and every byte that is
+# not a letter or digit to a space. A few times faster than the regular expression.
+_ASCII_FOLD = bytes(
+    (c | 0x20) if chr(c).isalpha() else c if chr(c).isdigit() else 0x20 for c in range(256)
+)
+
+
+def normalize_phrasing(text: str) -> str:
+    """What makes two phrasings the same question: case, punctuation and spacing folded."""
+    if text.isascii():
+        return b" ".join(text.encode().translate(_ASCII_FOLD).split()).decode()
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory", "name the .yaml file inside it"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)", "name the knowledge file itself"),
+    (stat.S_ISCHR, "a character device", "name the knowledge file itself"),
+    (stat.S_ISBLK, "a block device", "name the knowledge file itself"),
+    (stat.S_ISSOCK, "a socket", "name the knowledge file itself"),
+)
+
+
+def _refuse(path: Path, message: str, line: int | None = None) -> KnowledgeError:
+    return KnowledgeError([Problem(str(path), line, message)])
+
+
+def _not_regular(path: Path, mode: int) -> KnowledgeError:
+    for test, kind, fix in _FILE_KINDS:
+        if test(mode):
+            return _refuse(path, f"this is {kind}, not a regular file; {fix}")
+    return _refuse(path, "this is not a regular file; name the knowledge file itself")
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    chunks = []
+    total = 0
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return b"".join(chunks)
+
+
+def _digest(fd: int) -> str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    digest = hashlib.sha256()
+    while chunk := os.read(fd, 1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_stable(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, once it is a regular file within the size limit that holds still.
+
+    A file modified less than `limits.settle_seconds` ago is read again after that pause, and
+    accepted only when both reads agree in size, mtime and SHA-256; a file that is replaced
+    (renamed over) meanwhile is read afresh. See the module docstring for why."""
+    size_limit = limits.max_file_bytes
+    for _attempt in range(SETTLE_ATTEMPTS):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except IsADirectoryError:
+            raise _not_regular(path, stat.S_IFDIR) from None
+        except OSError as error:
+            raise _refuse(path, f"cannot read the file: {error.strerror}") from None
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise _not_regular(path, before.st_mode)
+            if before.st_size > size_limit:
+                raise _too_big(path, before.st_size, size_limit)
+            data = _read_all(fd, size_limit)
+            if len(data) > size_limit:
+                raise _too_big(path, len(data), size_limit)
+            after = os.fstat(fd)
+            age = time.time() - after.st_mtime
+            held = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+            if held and len(data) == after.st_size and age >= limits.settle_seconds:
+                return data
+            time.sleep(max(limits.settle_seconds - max(age, 0.0), limits.settle_seconds / 4))
+            again = os.fstat(fd)
+            try:
+                current = os.stat(path)
+            except OSError:
+                continue
+            if (again.st_ino, again.st_dev) != (current.st_ino, current.st_dev):
+                continue  # renamed over: read the new file
+            if (again.st_size, again.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and (
+                len(data) == again.st_size and _digest(fd) == hashlib.sha256(data).hexdigest()
+            ):
+                return data
+        finally:
+            os.close(fd)
+    raise _refuse(
+        path,
+        "the file kept changing while it was read (is it still being written?); "
+        "write the new version beside it and rename it into place (mv new.yaml "
+        f"{path.name}), then reload",
+    )
+
+
+def _too_big(path: Path, size: int, limit: int) -> KnowledgeError:
+    return _refuse(
+        path,
+        f"the file is {_size(size)}; a knowledge file may be at most {_size(limit)} "
+        "(KNOWLEDGE_MAX_BYTES). Check that KNOWLEDGE_PATH names the right file",
+    )
+
+
+def _size(count: int) -> str:
+    megabytes = count / 1024 / 1024
+    return f"{megabytes:.1f} MB".replace(".0 MB", " MB") if megabytes >= 1 else f"{count:,} bytes"
+
+
+def _check_utf8(path: Path, raw: bytes) -> None:
+    """Refuse bytes that are not UTF-8, naming the line. The parser then reads the bytes
+    themselves: a decoded copy of a non-ASCII file is twice its size or more."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise _refuse(
+            path, f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8", line
+        ) from None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building 100,000 entries allocates millions of objects that all survive: each collection
+    pass would walk them all again, for nothing (they hold no cycles). About half the load time
+    at 100,000 entries without this."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- YAML events to plain values with line numbers ---------------------------------------
 
 
 class _Mapping(dict):
@@ -111,157 +435,241 @@ class _Sequence(list):
     item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers, rejects duplicate keys and rejects aliases."""
+class _Typed:
+    """A plain scalar YAML reads as something other than text (`yes`, `0123`, `12:30`)."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                problem="YAML aliases (*name) are not allowed in a knowledge file; "
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.text = text
+
+
+class _Fatal(Exception):
+    """A problem after which the rest of the file cannot be read."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        self.line = line
+        self.message = message
+
+
+_TAG = "tag:yaml.org,2002:"
+_KINDS = {
+    f"{_TAG}bool": "true/false",
+    f"{_TAG}int": "a number",
+    f"{_TAG}float": "a number",
+    f"{_TAG}timestamp": "a date or time",
+    f"{_TAG}merge": "a merge key (<<)",
+    f"{_TAG}value": "a YAML special value",
+    f"{_TAG}yaml": "a YAML special value",
+}
+_NULL = f"{_TAG}null"
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_ScalarEvent = yaml.ScalarEvent
+_SequenceStart = yaml.SequenceStartEvent
+_SequenceEnd = yaml.SequenceEndEvent
+_MappingStart = yaml.MappingStartEvent
+_MappingEnd = yaml.MappingEndEvent
+_COLLECTION_TAGS = (None, "!", f"{_TAG}seq", f"{_TAG}map")
+
+
+def _scalar(event: Any) -> Any:
+    value = event.value
+    if event.implicit[0]:  # plain: YAML 1.1 may read it as a number, a date, true/false...
+        for tag, pattern in _RESOLVERS.get(value[:1], ()):
+            if pattern.match(value):
+                return None if tag == _NULL else _Typed(_KINDS.get(tag, tag), value)
+        return value
+    if event.tag in (None, "!", f"{_TAG}str"):
+        return value
+    raise _Fatal(
+        event.start_mark.line + 1,
+        f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file (it could "
+        "build objects); remove it: only plain text, lists and mappings are read",
+    )
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+class _Events:
+    """Composes LibYAML's event stream into _Mapping/_Sequence/str values, with lines."""
+
+    def __init__(self, text: str | bytes) -> None:
+        self._loader = yaml.CSafeLoader(text)
+        self.next = self._loader.get_event
+
+    def close(self) -> None:
+        self._loader.dispose()
+
+    def compose(self, event: Any, depth: int) -> Any:
+        kind = event.__class__
+        if kind is _ScalarEvent:
+            return _scalar(event)
+        line = event.start_mark.line + 1
+        if kind is _SequenceStart:
+            self._check_collection(event, depth, line)
+            sequence = _Sequence()
+            sequence.line = line
+            lines = sequence.item_lines = []
+            next_event, compose = self.next, self.compose
+            while True:
+                item = next_event()
+                if item.__class__ is _SequenceEnd:
+                    return sequence
+                lines.append(item.start_mark.line + 1)
+                sequence.append(
+                    _scalar(item) if item.__class__ is _ScalarEvent else compose(item, depth + 1)
+                )
+        if kind is _MappingStart:
+            self._check_collection(event, depth, line)
+            mapping = _Mapping()
+            mapping.line = line
+            key_lines = mapping.key_lines = {}
+            next_event, compose = self.next, self.compose
+            while True:
+                key_event = next_event()
+                if key_event.__class__ is _MappingEnd:
+                    return mapping
+                key_line = key_event.start_mark.line + 1
+                key = compose(key_event, depth + 1)
+                if not isinstance(key, str):
+                    raise _Fatal(key_line, _bad_key(key))
+                if key in key_lines:
+                    raise _Fatal(
+                        key_line,
+                        f"key '{key}' appears twice in one mapping (first at line "
+                        f"{key_lines[key]}); YAML would silently keep only the last one: "
+                        "delete or rename one",
+                    )
+                value_event = next_event()
+                mapping[key] = (
+                    _scalar(value_event)
+                    if value_event.__class__ is _ScalarEvent
+                    else compose(value_event, depth + 1)
+                )
+                key_lines[key] = key_line
+        if kind is yaml.AliasEvent:
+            raise _Fatal(
+                line,
+                "YAML aliases (*name) are not allowed in a knowledge file; "
                 "write the value out in full",
-                problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)
+        raise _Fatal(line, f"unexpected {kind.__name__} in the YAML; check the structure")
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Mapping:
-        mapping = _Mapping()
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if not isinstance(key, str):
-                raise yaml.MarkedYAMLError(
-                    problem=f"keys must be plain words, not {type(key).__name__}",
-                    problem_mark=key_node.start_mark,
-                )
-            if key in mapping:
-                raise yaml.MarkedYAMLError(
-                    problem=f"key '{key}' appears twice in one mapping (first at line "
-                    f"{mapping.key_lines[key]}); YAML would silently keep only the last one",
-                    problem_mark=key_node.start_mark,
-                )
-            mapping[key] = self.construct_object(value_node, deep=True)
-            mapping.key_lines[key] = line
-        return mapping
-
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> _Sequence:
-        sequence = _Sequence(self.construct_object(child, deep=True) for child in node.value)
-        sequence.line = node.start_mark.line + 1
-        sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return sequence
+    @staticmethod
+    def _check_collection(event: Any, depth: int, line: int) -> None:
+        if depth > MAX_DEPTH:
+            raise _Fatal(
+                line,
+                f"the YAML nests deeper than {MAX_DEPTH} levels here; a knowledge file needs "
+                "at most 5 (entries > entry > uk > questions > text): check the indentation "
+                "and the brackets",
+            )
+        if event.tag not in _COLLECTION_TAGS:
+            raise _Fatal(
+                line,
+                f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file; remove it",
+            )
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
-
-
-def _read_document(path: Path) -> Any:
-    display = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise KnowledgeError(
-            [Problem(display, None, f"cannot read the file: {error.strerror}")]
-        ) from None
-    if size > MAX_FILE_BYTES:
-        raise KnowledgeError(
-            [
-                Problem(
-                    display,
-                    None,
-                    (
-                        f"the file is {size / 1024 / 1024:.1f} MB; a knowledge file may be at most "
-                        f"{MAX_FILE_BYTES // 1024 // 1024} MB. "
-                        "Check that KNOWLEDGE_PATH names the right file"
-                    ),
-                )
-            ]
+def _bad_key(key: Any) -> str:
+    if isinstance(key, _Typed):
+        return (
+            f"the key `{key.text}` is read by YAML as {key.kind}, not as a word; "
+            f'put the key in quotes: "{key.text}":'
         )
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise KnowledgeError(
-            [
-                Problem(
-                    display,
-                    line,
-                    (f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"),
-                )
-            ]
-        ) from None
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        message = error.problem or str(error)
-        if error.context and error.problem:
-            message = f"{error.context}: {error.problem}"
-        if "\t" in message or "'\\t'" in message:
-            message += " (YAML does not allow tabs for indentation; use spaces)"
-        raise KnowledgeError([Problem(display, line, f"YAML syntax error: {message}")]) from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError([Problem(display, None, f"YAML error: {error}")]) from None
-    except RecursionError:
-        raise KnowledgeError(
-            [Problem(display, None, "the YAML is nested too deeply to be a knowledge file")]
-        ) from None
+    return f"keys must be plain words, not {_kind(key)}"
+
+
+# --- YAML syntax errors, rephrased ---------------------------------------------------------
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | None, str]:
+    """LibYAML's message says what it expected; this says what to change."""
+    mark, context = error.problem_mark, error.context_mark
+    line = mark.line + 1 if mark else None
+    at = context.line + 1 if context else line
+    column = context.column + 1 if context else 1
+    problem = error.problem or ""
+    raw = error.problem or str(error)
+    if error.context:
+        raw = f"{error.context}: {raw}"
+    if "tab" in problem:
+        fix = (
+            "a tab is used for indentation, and YAML does not allow tabs; indent with spaces "
+            "to line up with the line above"
+        )
+    elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        closing = "]" if "]" in problem else "}"
+        fix = (
+            f"the list or mapping opened at line {at} is not closed; close it with "
+            f"'{closing}' (items separated by ', '), or put text that has brackets in quotes"
+        )
+        line = at
+    elif "unexpected end of stream" in problem and "quoted" in (error.context or ""):
+        fix = f"the quote opened at line {at} is never closed; add the closing quote"
+        line = at
+    elif "mapping values are not allowed" in problem:
+        fix = (
+            "': ' inside unquoted text, or a key indented deeper than the keys above it; "
+            "put the value in quotes, or indent the key with spaces to line up with its "
+            "neighbours"
+        )
+    elif "expected '-' indicator" in problem:
+        fix = (
+            f"this line does not line up with the list that starts at line {at}: indent it "
+            f"with spaces to line up with the '- ' items (column {column}) or with the fields "
+            "of its entry"
+        )
+    elif "did not find expected key" in problem:
+        fix = (
+            f"this line does not line up with the keys of the mapping that starts at line "
+            f"{at} (column {column}): indent with spaces to line up with them; and if a quoted "
+            "value goes on after its closing quote, put the whole value in quotes"
+        )
+    elif "could not find expected ':'" in problem:
+        fix = (
+            f"line {at} is neither `key: value` nor a '- ' item; add the missing ': ' or '- ', "
+            "or indent it further as a continuation of the text above"
+        )
+        line = at
+    elif "cannot start any token" in problem:
+        char = _char_at(lines, mark)
+        fix = f"unquoted text cannot start with {char!r}; put the value in quotes"
+    elif "unknown escape" in problem:
+        fix = (
+            "in double quotes a backslash starts an escape; write \\\\ for a backslash, "
+            "or use single quotes"
+        )
+    elif "directive" in (error.context or "") or "directive" in problem:
+        fix = "a line starting with '%' is a YAML directive; put that text in quotes"
+    elif "block end" in problem or "block mapping" in (error.context or ""):
+        fix = (
+            f"the indentation does not match the block that starts at line {at}: indent with "
+            "spaces so that keys of one mapping (and '- ' items of one list) line up"
+        )
+    else:
+        fix = (
+            "check the indentation (spaces only, the keys of one mapping lined up) and put "
+            "text that has ': ', ' #' or a leading [ { & * ! | > % @ ` in quotes"
+        )
+    if "maximum nesting depth" in problem:
+        fix = (
+            "the YAML nests too deeply here; a knowledge file needs at most 5 levels: check "
+            "the brackets and the indentation"
+        )
+    return line, f"YAML syntax error: {fix} (YAML says: {raw})"
+
+
+def _char_at(lines: list[str], mark: Any) -> str:
+    if mark and mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return "this character"
 
 
 # --- validation ----------------------------------------------------------------------------
-
-
-class _Validator:
-    """Collects every problem of one file, so the curator can fix them in one pass."""
-
-    def __init__(self, path: Path) -> None:
-        self.display = str(path)
-        self.problems: list[Problem] = []
-
-    def report(self, line: int | None, message: str) -> None:
-        self.problems.append(Problem(self.display, line, message))
-
-    def text(self, mapping: _Mapping, key: str, owner: str, *, required: bool = True) -> str:
-        line = mapping.key_lines.get(key, mapping.line)
-        if key not in mapping or mapping[key] is None:
-            if required:
-                self.report(mapping.line, f"{owner} has no {key}; add `{key}:`")
-            return ""
-        value = mapping[key]
-        if not isinstance(value, str):
-            self.report(line, f"{owner}: {key} must be text, not {_kind(value)}")
-            return ""
-        if required and not value.strip():
-            self.report(line, f"{owner} has an empty {key}; write it out")
-        return " ".join(value.split())
-
-    def texts(self, mapping: _Mapping, key: str, owner: str, *, minimum: int = 0) -> list[str]:
-        if key not in mapping or mapping[key] is None:
-            if minimum:
-                self.report(mapping.line, f"{owner} has no {key}; add a list of at least {minimum}")
-            return []
-        value = mapping[key]
-        line = mapping.key_lines.get(key, mapping.line)
-        if not isinstance(value, list):
-            self.report(line, f"{owner}: {key} must be a list, not {_kind(value)}")
-            return []
-        items: list[str] = []
-        for index, item in enumerate(value):
-            item_line = value.item_lines[index] if isinstance(value, _Sequence) else line
-            if not isinstance(item, str) or not item.strip():
-                self.report(
-                    item_line,
-                    f"{owner}: {key} item {index + 1} must be non-empty text, not {_kind(item)}",
-                )
-                continue
-            items.append(" ".join(item.split()))
-        if len(items) < minimum and len(items) == len(value):
-            self.report(line, f"{owner} has {len(items)} {key}; give at least {minimum}")
-        return items
 
 
 def _kind(value: Any) -> str:
@@ -269,10 +677,8 @@ def _kind(value: Any) -> str:
         return "nothing"
     if isinstance(value, str):
         return "empty text" if not value.strip() else "text"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
+    if isinstance(value, _Typed):
+        return value.kind
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -280,124 +686,607 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _entries(document: _Mapping, check: _Validator) -> Iterator[tuple[_Mapping, int]]:
-    raw_entries = document.get("entries")
-    if not isinstance(raw_entries, list) or not raw_entries:
-        line = document.key_lines.get("entries", document.line)
-        check.report(line, "`entries:` must be a non-empty list of entries")
-        return
-    for index, raw in enumerate(raw_entries):
-        line = raw_entries.item_lines[index] if isinstance(raw_entries, _Sequence) else None
-        if not isinstance(raw, _Mapping):
-            check.report(
+def _quote_hint(value: Any, key: str) -> str:
+    if isinstance(value, _Typed):
+        return (
+            f" (YAML reads `{value.text}` as {value.kind}); put the value in quotes: "
+            f'{key}: "{value.text}"'
+        )
+    if isinstance(value, dict | list):
+        return "; write it as one piece of text"
+    return ""
+
+
+@dataclass
+class _Article:
+    """The article as the source check sees it: normalised, with its sentence boundaries."""
+
+    index: str
+    sentences: list[str]
+    starts: list[int]
+    start_set: set[int]
+    ends: set[int]
+
+    @classmethod
+    def of(cls, article: str) -> _Article:
+        sentences = [
+            normalize_for_source_check(piece)
+            for line in article.splitlines()
+            for piece in _SENTENCE_END.split(line)
+            if piece.strip()
+        ]
+        starts, ends, offset = [], set(), 0
+        for sentence in sentences:
+            starts.append(offset)
+            ends.add(offset + len(sentence))
+            offset += len(sentence) + 1
+        return cls(" ".join(sentences), sentences, starts, set(starts), ends)
+
+    def problem(self, source: str, details: bool, max_sentences: int) -> str | None:
+        """None if `source` is a whole sentence (or a clause of MIN_SOURCE_WORDS words) of
+        the article, else what is wrong with it, for `{owner}: ...`."""
+        wanted = normalize_for_source_check(source)
+        start = self.index.find(wanted)
+        while start >= 0:
+            end = start + len(wanted)
+            if _word_edge(self.index, start - 1, start) and _word_edge(self.index, end - 1, end):
+                break
+            start = self.index.find(wanted, start + 1)
+        if start < 0:
+            return self._misquote(wanted, details)
+        whole = start in self.start_set and end in self.ends
+        words = len(wanted.split())
+        if not whole and words < MIN_SOURCE_WORDS:
+            return (
+                f"the source {source!r} is {words} word{'s' if words > 1 else ''} and not a "
+                "whole sentence of the article; copy the whole sentence the answer rests on "
+                f"(or a clause of at least {MIN_SOURCE_WORDS} words)"
+            )
+        first = bisect.bisect_right(self.starts, start) - 1
+        last = bisect.bisect_left(self.starts, end) - 1
+        if last - first + 1 > max_sentences:
+            return (
+                f"the source spans {last - first + 1} sentences of the article; a source may "
+                f"span at most {max_sentences} (KNOWLEDGE_MAX_SOURCE_SENTENCES): keep only the "
+                "sentences the answer rests on"
+            )
+        return None
+
+    def _misquote(self, wanted: str, details: bool) -> str:
+        short = "the source is not found verbatim in the article; copy the sentence exactly"
+        if not details or not wanted:
+            return short
+        alignment = fuzz.partial_ratio_alignment(wanted, self.index)
+        if alignment is None or alignment.score == 0:
+            return short
+        quoted = self.index[alignment.dest_start : alignment.dest_end]
+        source_at, article_at = 0, alignment.dest_start
+        for operation in Levenshtein.editops(wanted, quoted):
+            source_at, article_at = operation.src_pos, alignment.dest_start + operation.dest_pos
+            break
+        sentence = self.sentences[max(0, bisect.bisect_right(self.starts, article_at) - 1)]
+        return (
+            f"the source is not found verbatim in the article; the closest article sentence "
+            f'is "{_clip(sentence, 0, 160)}", and they first differ at '
+            f'"{_clip(wanted, source_at, 30)}" (the article has '
+            f'"{_clip(self.index, article_at, 30)}"); copy the sentence exactly'
+        )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+")
+
+
+def _word_edge(text: str, before: int, after: int) -> bool:
+    if before < 0 or after >= len(text):
+        return True
+    return not (text[before].isalnum() and text[after].isalnum())
+
+
+def _clip(text: str, at: int, width: int) -> str:
+    """`width` characters of `text` from the start of the word around `at`."""
+    start = text.rfind(" ", 0, at) + 1 if at > 0 else 0
+    piece = text[start : start + width]
+    return piece + ("…" if start + width < len(text) else "")
+
+
+class _Validator:
+    """Collects every problem of one file, so the curator can fix them in one pass."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.display = str(path)
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.entries: list[Entry] = []
+        self.id_lines: dict[str, int] = {}
+        self.related_refs: list[tuple[str, str, int]] = []
+        self.sources: list[tuple[str, str, int]] = []
+        self.phrasings: dict[str, dict[str, tuple[str, int]]] = {lang: {} for lang in LANGUAGES}
+        self.present: dict[str, int] = {}  # language -> line of its first block
+        self.missing: dict[str, list[tuple[str, int]]] = {lang: [] for lang in TRANSLATED}
+        # Where each entry starts, and its name: a repeated phrasing names the first one's entry.
+        self.entry_lines: list[int] = []
+        self.entry_owners: list[str] = []
+        self.entry_line = 0
+
+    def report(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.display, line, message))
+
+    def text(self, mapping: _Mapping, key: str, owner: str, *, required: bool = True) -> str:
+        value = mapping.get(key)
+        if value is None:
+            if required:
+                self.report(mapping.line, f"{owner} has no {key}; add `{key}:`")
+            return ""
+        line = mapping.key_lines.get(key, mapping.line)
+        if value.__class__ is not str:
+            self.report(
+                line, f"{owner}: {key} must be text, not {_kind(value)}{_quote_hint(value, key)}"
+            )
+            return ""
+        if required and not value.strip():
+            self.report(line, f"{owner} has an empty {key}; write it out")
+        return " ".join(value.split())
+
+    def texts(self, mapping: _Mapping, key: str, owner: str, *, minimum: int = 0) -> list[str]:
+        value = mapping.get(key)
+        if value is None:
+            if minimum:
+                self.report(mapping.line, f"{owner} has no {key}; add a list of at least {minimum}")
+            return []
+        line = mapping.key_lines.get(key, mapping.line)
+        if not isinstance(value, list):
+            self.report(
                 line,
-                f"entry {index + 1} must be a mapping with id, questions, "
-                f"answer and source, not {_kind(raw)}",
+                f"{owner}: {key} must be a list, not {_kind(value)}; write it as `{key}: [a, b]` "
+                "or one '- ' item a line",
             )
-            continue
-        yield raw, index
+            return []
+        items: list[str] = []
+        item_lines = value.item_lines
+        for index, item in enumerate(value):
+            if item.__class__ is not str or not item.strip():
+                self.report(item_lines[index], self._not_text(key, index, item, owner))
+                continue
+            items.append(" ".join(item.split()))
+        if len(items) < minimum and len(items) == len(value):
+            self.report(line, f"{owner} has {len(items)} {key}; give at least {minimum}")
+        return items
 
-
-def _synonyms(document: _Mapping, check: _Validator) -> tuple[tuple[str, ...], ...]:
-    raw = document.get("synonyms")
-    if raw is None:
-        return ()
-    line = document.key_lines["synonyms"]
-    if not isinstance(raw, list):
-        check.report(line, f"synonyms must be a list of word lists, not {_kind(raw)}")
-        return ()
-    groups: list[tuple[str, ...]] = []
-    for index, group in enumerate(raw):
-        group_line = raw.item_lines[index] if isinstance(raw, _Sequence) else line
-        words = (
-            [w for w in group if isinstance(w, str) and w.strip()]
-            if isinstance(group, list)
-            else []
-        )
-        if not isinstance(group, list) or len(words) != len(group) or len(words) < 2:
-            check.report(
-                group_line,
-                "each synonyms group must be a list of at least two words, "
-                "e.g. [head, chief, boss]",
+    def questions(self, mapping: _Mapping, owner: str, lang: str) -> tuple[str, ...]:
+        """The phrasings, each checked for words, length and repeats (in this language)."""
+        value = mapping.get("questions")
+        if not isinstance(value, list):
+            return tuple(self.texts(mapping, "questions", owner, minimum=MIN_QUESTIONS))
+        limits = self.limits
+        if len(value) > limits.max_questions:
+            self.report(
+                value.line,
+                f"{owner} has {len(value)} questions; give at most {limits.max_questions} "
+                "(KNOWLEDGE_MAX_QUESTIONS): keep the most different ones",
             )
-            continue
-        groups.append(tuple(" ".join(w.lower().split()) for w in words))
-    return tuple(groups)
+        seen = self.phrasings[lang]
+        item_lines = value.item_lines
+        questions: list[str] = []
+        for index, item in enumerate(value):
+            line = item_lines[index]
+            if item.__class__ is not str or not item.strip():
+                self.report(line, self._not_text("questions", index, item, owner))
+                continue
+            question = " ".join(item.split())
+            questions.append(question)
+            if len(question) > limits.max_question_chars:
+                self.report(
+                    line,
+                    f"{owner}: question {index + 1} is {len(question):,} characters; a phrasing "
+                    f"may be at most {limits.max_question_chars} (KNOWLEDGE_MAX_QUESTION_CHARS): "
+                    "write it as a question a reader would type",
+                )
+            normal = normalize_phrasing(question)
+            if not normal:
+                self.report(
+                    line,
+                    f"{owner}: question {index + 1} ({question!r}) has no words, so no question "
+                    "can ever match it; write it with words, or delete it",
+                )
+                continue
+            first = seen.setdefault(normal, line)
+            if first == line:
+                continue
+            if first >= self.entry_line:
+                self.report(
+                    line,
+                    f"{owner}: question {index + 1} ({question!r}) repeats its phrasing at "
+                    f"line {first}; delete one",
+                )
+            else:
+                self.report(
+                    line,
+                    f"{owner}: question {index + 1} ({question!r}) is also a phrasing of "
+                    f"{self.owner_at(first)} (line {first}); a phrasing must lead to one entry: "
+                    "reword or delete one of them",
+                )
+        if len(questions) < MIN_QUESTIONS and len(questions) == len(value):
+            self.report(
+                value.line, f"{owner} has {len(questions)} questions; give at least {MIN_QUESTIONS}"
+            )
+        return tuple(questions)
 
+    def owner_at(self, line: int) -> str:
+        """The entry whose mapping holds `line` (a phrasing's line, for a repeat)."""
+        return self.entry_owners[bisect.bisect_right(self.entry_lines, line) - 1]
 
-def parse_knowledge(document: Any, path: Path) -> KnowledgeBase:
-    """Validate an already-read YAML document; raises KnowledgeError with every problem."""
-    check = _Validator(path)
-    if not isinstance(document, _Mapping):
-        check.report(1, "the file must be a mapping with title, article and entries")
-        raise KnowledgeError(check.problems)
-    title = check.text(document, "title", "the file")
-    description = check.text(document, "description", "the file", required=False)
-    article = document.get("article")
-    if not isinstance(article, str) or not article.strip():
-        check.report(
-            document.key_lines.get("article", 1),
-            "the file has no article text; add `article: |` with the article, "
-            "so that sources can be checked",
-        )
-        article = ""
-    article_index = normalize_for_source_check(article)
-    synonyms = _synonyms(document, check)
+    @staticmethod
+    def _not_text(key: str, index: int, item: Any, owner: str) -> str:
+        hint = ""
+        if isinstance(item, _Typed):
+            hint = f' (YAML reads `{item.text}` as {item.kind}); put it in quotes: - "{item.text}"'
+        elif isinstance(item, dict | list):
+            hint = "; write it as one piece of text"
+        return f"{owner}: {key} item {index + 1} must be non-empty text, not {_kind(item)}{hint}"
 
-    entries: list[Entry] = []
-    id_lines: dict[str, int] = {}
-    related_refs: list[tuple[str, str, int]] = []
-    for raw, index in _entries(document, check):
-        entry_id = check.text(raw, "id", f"entry {index + 1}")
+    def answer(self, mapping: _Mapping, owner: str) -> str:
+        answer = self.text(mapping, "answer", owner)
+        if len(answer) > self.limits.max_answer_chars:
+            self.report(
+                mapping.key_lines.get("answer", mapping.line),
+                f"{owner}: the answer is {len(answer):,} characters; it is sent as one "
+                f"Telegram message, which holds at most {self.limits.max_answer_chars:,} "
+                "(KNOWLEDGE_MAX_ANSWER_CHARS): shorten it",
+            )
+        return answer
+
+    def unknown_fields(self, mapping: _Mapping, owner: str, allowed: tuple[str, ...]) -> None:
+        if len(mapping) <= len(allowed) and all(key in allowed for key in mapping):
+            return
+        for unknown in mapping:
+            if unknown not in allowed:
+                self.report(
+                    mapping.key_lines[unknown],
+                    f"{owner}: unknown field '{unknown}'; the fields are {', '.join(allowed)}",
+                )
+
+    def entry(self, raw: Any, index: int, line: int) -> None:
+        if not isinstance(raw, _Mapping):
+            self.report(
+                line,
+                f"entry {index + 1} must be a mapping with id, questions, answer and source, "
+                f"not {_kind(raw)}",
+            )
+            return
+        entry_id = self.text(raw, "id", f"entry {index + 1}")
         owner = f"entry '{entry_id}'" if entry_id else f"entry {index + 1}"
+        self.entry_line = raw.line
+        self.entry_lines.append(raw.line)
+        self.entry_owners.append(owner)
         id_line = raw.key_lines.get("id", raw.line)
         if entry_id:
             if len(entry_id) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(entry_id):
-                check.report(
+                self.report(
                     id_line,
                     f"id '{entry_id}' must be short snake_case "
                     f"(a-z, 0-9, _; at most {MAX_ID_LENGTH} characters)",
                 )
-            if entry_id in id_lines:
-                check.report(
+            if entry_id in self.id_lines:
+                self.report(
                     id_line,
                     f"id '{entry_id}' is used twice (first at line "
-                    f"{id_lines[entry_id]}); ids must be unique",
+                    f"{self.id_lines[entry_id]}); ids must be unique",
                 )
-            id_lines.setdefault(entry_id, id_line)
-        questions = check.texts(raw, "questions", owner, minimum=MIN_QUESTIONS)
-        answer = check.text(raw, "answer", owner)
-        source = check.text(raw, "source", owner)
-        if source and article_index and normalize_for_source_check(source) not in article_index:
-            check.report(
-                raw.key_lines.get("source"),
-                f"{owner}: the source is not found "
-                "verbatim in the article; copy the sentence exactly",
+            else:
+                self.id_lines[entry_id] = id_line
+        questions = self.questions(raw, owner, "en")
+        answer = self.answer(raw, owner)
+        source = self.text(raw, "source", owner)
+        if source:
+            self.sources.append((owner, source, raw.key_lines["source"]))
+        related = self.texts(raw, "related", owner)
+        if related:
+            related_line = raw.key_lines["related"]
+            listed: set[str] = set()
+            for other in related:
+                if other == entry_id:
+                    self.report(
+                        related_line,
+                        f"{owner}: related names the entry itself; name other entries",
+                    )
+                elif other in listed:
+                    self.report(
+                        related_line,
+                        f"{owner}: related id '{other}' is listed twice; list it once",
+                    )
+                else:
+                    self.related_refs.append((owner, other, related_line))
+                listed.add(other)
+        tags = self.texts(raw, "tags", owner)
+        translations: dict[str, EntryText] = {}
+        for lang in TRANSLATED:
+            block = raw.get(lang)
+            if lang not in raw:
+                self.missing[lang].append((owner, raw.line))
+                continue
+            block_line = raw.key_lines[lang]
+            self.present.setdefault(lang, block_line)
+            if not isinstance(block, _Mapping):
+                self.report(
+                    block_line,
+                    f"{owner}: {lang} must be a mapping with questions and answer, "
+                    f"not {_kind(block)}",
+                )
+                continue
+            block_owner = f"{owner} ({lang})"
+            translated = EntryText(
+                self.questions(block, block_owner, lang), self.answer(block, block_owner)
             )
-        related = check.texts(raw, "related", owner)
-        related_line = raw.key_lines.get("related", raw.line)
-        related_refs.extend((owner, other, related_line) for other in related)
-        tags = check.texts(raw, "tags", owner)
-        for unknown in sorted(
-            set(raw) - {"id", "questions", "answer", "source", "related", "tags"}
-        ):
-            check.report(
-                raw.key_lines[unknown],
-                f"{owner}: unknown field '{unknown}'; "
-                "fields are id, questions, answer, source, related, tags",
+            self.unknown_fields(block, block_owner, ENTRY_TEXT_FIELDS)
+            translations[lang] = translated
+        self.unknown_fields(raw, owner, ENTRY_FIELDS)
+        self.entries.append(
+            Entry(
+                entry_id,
+                questions,
+                answer,
+                source,
+                tuple(related),
+                tuple(tags),
+                MappingProxyType(translations) if translations else _NO_TRANSLATIONS,
             )
-        entries.append(
-            Entry(entry_id, tuple(questions), answer, source, tuple(related), tuple(tags))
         )
-    for owner, other, line in related_refs:
-        if other not in id_lines:
-            check.report(line, f"{owner}: related id '{other}' does not exist")
-    if check.problems:
+
+    def synonyms(self, document: _Mapping) -> dict[str, tuple[tuple[str, ...], ...]]:
+        raw = document.get("synonyms")
+        if raw is None:
+            return {}
+        line = document.key_lines["synonyms"]
+        if isinstance(raw, _Mapping):
+            self.unknown_fields(raw, "synonyms", LANGUAGES)
+            return {
+                lang: self.synonym_groups(raw[lang], raw.key_lines[lang], f"synonyms.{lang}")
+                for lang in LANGUAGES
+                if lang in raw
+            }
+        return {"en": self.synonym_groups(raw, line, "synonyms")}
+
+    def synonym_groups(self, raw: Any, line: int, owner: str) -> tuple[tuple[str, ...], ...]:
+        if not isinstance(raw, list):
+            self.report(
+                line,
+                f"{owner} must be a list of word lists (or a mapping of "
+                f"{', '.join(LANGUAGES)} to such lists), not {_kind(raw)}",
+            )
+            return ()
+        groups: list[tuple[str, ...]] = []
+        for index, group in enumerate(raw):
+            words = (
+                [w for w in group if w.__class__ is str and w.strip()]
+                if isinstance(group, list)
+                else []
+            )
+            if not isinstance(group, list) or len(words) != len(group) or len(words) < 2:
+                typed = (
+                    [w for w in group if isinstance(w, _Typed)] if isinstance(group, list) else []
+                )
+                hint = (
+                    f"; YAML reads `{typed[0].text}` as {typed[0].kind}: put it in quotes"
+                    if typed
+                    else ""
+                )
+                self.report(
+                    raw.item_lines[index],
+                    f"each {owner} group must be a list of at least two words, "
+                    f"e.g. [head, chief, boss]{hint}",
+                )
+                continue
+            groups.append(tuple(" ".join(w.lower().split()) for w in words))
+        return tuple(groups)
+
+    def article_text(self, document: _Mapping, lang: str) -> ArticleText | None:
+        block = document.get(lang)
+        if lang not in document:
+            return None
+        line = document.key_lines[lang]
+        self.present.setdefault(lang, line)
+        if not isinstance(block, _Mapping):
+            self.report(
+                line,
+                f"the file: {lang} must be a mapping with title and description, "
+                f"not {_kind(block)}",
+            )
+            return None
+        owner = f"the file ({lang})"
+        translated = ArticleText(
+            self.text(block, "title", owner), self.text(block, "description", owner, required=False)
+        )
+        self.unknown_fields(block, owner, ARTICLE_TEXT_FIELDS)
+        return translated
+
+    def finish(self, document: _Mapping, entries_line: int | None) -> KnowledgeBase:
+        check = self
+        title = check.text(document, "title", "the file")
+        description = check.text(document, "description", "the file", required=False)
+        url = check.text(document, "url", "the file", required=False)
+        if url and not url.startswith(("https://", "http://")):
+            check.report(
+                document.key_lines["url"],
+                f"the file: url must start with https:// or http://, not {url[:40]!r}; "
+                "give the article's full address",
+            )
+        published = check.text(document, "published", "the file", required=False)
+        author = check.text(document, "author", "the file", required=False)
+        article = document.get("article")
+        if not isinstance(article, str) or not article.strip():
+            check.report(
+                document.key_lines.get("article", 1),
+                "the file has no article text; add `article: |` with the article, "
+                "so that sources can be checked",
+            )
+            article = ""
+        synonyms = check.synonyms(document)
+        article_texts = {
+            lang: text
+            for lang in TRANSLATED
+            if (text := check.article_text(document, lang)) is not None
+        }
+        check.unknown_fields(document, "the file", TOP_FIELDS)
+        if entries_line is None:
+            check.report(
+                document.key_lines.get("entries", document.line),
+                "`entries:` must be a non-empty list of entries",
+            )
+        self.check_sources(article)
+        for owner, other, line in check.related_refs:
+            if other not in check.id_lines:
+                check.report(line, f"{owner}: related id '{other}' does not exist")
+        languages = tuple(lang for lang in LANGUAGES if lang == "en" or lang in check.present)
+        for lang in languages[1:]:
+            for owner, line in check.missing[lang]:
+                check.report(
+                    line,
+                    f"{owner} has no {lang}: block; add {lang}: with questions and answer "
+                    f"(the file is translated to {lang}: see line {check.present[lang]})",
+                )
+            if lang not in article_texts:
+                check.report(
+                    document.line,
+                    f"the file has no top-level {lang}: block; add {lang}: with title and "
+                    f"description (the entries are translated to {lang})",
+                )
+        if check.problems:
+            check.problems.sort(key=lambda problem: problem.line or 0)
+            raise KnowledgeError(check.problems)
+        return KnowledgeBase(
+            title,
+            description,
+            article.strip(),
+            tuple(check.entries),
+            synonyms.get("en", ()),
+            Path(self.display),
+            url=url,
+            published=published,
+            author=author,
+            languages=languages,
+            article_translations=MappingProxyType(article_texts),
+            synonym_translations=MappingProxyType(
+                {lang: groups for lang, groups in synonyms.items() if lang != "en"}
+            ),
+        )
+
+    def check_sources(self, article: str) -> None:
+        if not article:
+            return
+        index = _Article.of(article)
+        verdicts: dict[str, str | None] = {}
+        details = 0
+        for owner, source, line in self.sources:
+            if source in verdicts:
+                verdict = verdicts[source]
+            else:
+                verdict = index.problem(
+                    source, details < MAX_MISQUOTE_DETAILS, self.limits.max_source_sentences
+                )
+                verdicts[source] = verdict
+                details += verdict is not None
+            if verdict is not None:
+                self.report(line, f"{owner}: {verdict}")
+
+
+def parse_knowledge(text: str | bytes, path: Path, limits: Limits | None = None) -> KnowledgeBase:
+    """Validate a knowledge file's text (or its UTF-8 bytes, which LibYAML reads without a
+    copy); raises KnowledgeError with every problem."""
+    check = _Validator(path, limits or Limits.from_environment())
+    events = _Events(text)
+    try:
+        with _gc_paused():
+            document, entries_line = _read_document(events, check)
+    except _Fatal as fatal:
+        raise KnowledgeError([Problem(str(path), fatal.line, fatal.message)]) from None
+    except yaml.MarkedYAMLError as error:
+        lines = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).splitlines()
+        line, message = _syntax_problem(error, lines)
+        raise KnowledgeError([Problem(str(path), line, message)]) from None
+    except yaml.reader.ReaderError as error:
+        raise KnowledgeError([_not_text(path, text, error)]) from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError([Problem(str(path), None, f"YAML error: {error}")]) from None
+    finally:
+        events.close()
+    if not isinstance(document, _Mapping):
+        check.report(1, "the file must be a mapping with title, article and entries")
         raise KnowledgeError(check.problems)
-    return KnowledgeBase(title, description, article.strip(), tuple(entries), synonyms, path)
+    return check.finish(document, entries_line)
 
 
-def load_knowledge(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
+def _not_text(path: Path, text: str | bytes, error: yaml.reader.ReaderError) -> Problem:
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    line = text[: error.position].count(newline) + 1  # type: ignore[arg-type]
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    return Problem(
+        str(path),
+        line,
+        f"the file holds the control character U+{code:04X}, so it is not a text "
+        "file (or not only text); check that KNOWLEDGE_PATH names the right file, and delete "
+        "the character",
+    )
+
+
+def _read_document(events: _Events, check: _Validator) -> tuple[Any, int | None]:
+    """The top-level mapping, with `entries` validated one by one as they stream past."""
+    next_event = events.next
+    next_event()  # StreamStart
+    start = next_event()
+    if start.__class__ is yaml.StreamEndEvent:
+        return None, None
+    top = next_event()
+    entries_line = None
+    if top.__class__ is not _MappingStart:
+        document = events.compose(top, 1)
+    else:
+        document = _Mapping()
+        document.line = top.start_mark.line + 1
+        document.key_lines = {}
+        while True:
+            key_event = next_event()
+            if key_event.__class__ is _MappingEnd:
+                break
+            key_line = key_event.start_mark.line + 1
+            key = events.compose(key_event, 1)
+            if not isinstance(key, str):
+                raise _Fatal(key_line, _bad_key(key))
+            if key in document.key_lines:
+                raise _Fatal(
+                    key_line,
+                    f"key '{key}' appears twice in one mapping (first at line "
+                    f"{document.key_lines[key]}); YAML would silently keep only the last one: "
+                    "delete or rename one",
+                )
+            document.key_lines[key] = key_line
+            value_event = next_event()
+            if key == "entries" and value_event.__class__ is _SequenceStart:
+                events._check_collection(value_event, 1, key_line)
+                index = 0
+                while (item := next_event()).__class__ is not _SequenceEnd:
+                    check.entry(events.compose(item, 2), index, item.start_mark.line + 1)
+                    index += 1
+                document[key] = index
+                entries_line = key_line if index else None
+            else:
+                document[key] = events.compose(value_event, 1)
+    next_event()  # DocumentEnd
+    after = next_event()
+    if after.__class__ is not yaml.StreamEndEvent:
+        raise _Fatal(
+            after.start_mark.line + 1,
+            "the file holds a second YAML document (a '---' line); a knowledge file is one "
+            "document: remove the '---' and what follows, or merge it into the entries",
+        )
+    return document, entries_line
+
+
+def load_knowledge(
+    path: str | os.PathLike[str] | None = None, limits: Limits | None = None
+) -> KnowledgeBase:
     """Read a knowledge file: the given path, else $KNOWLEDGE_PATH, else the bundled one."""
     chosen = Path(path or os.environ.get("KNOWLEDGE_PATH") or DEFAULT_PATH)
-    return parse_knowledge(_read_document(chosen), chosen)
+    limits = limits or Limits.from_environment()
+    raw = read_stable(chosen, limits)
+    _check_utf8(chosen, raw)
+    return parse_knowledge(raw, chosen, limits)
