@@ -9,6 +9,7 @@ from tests.test_knowledge import run_cli
 
 JSON_KEYS = [
     "question",
+    "language",
     "decision",
     "matched",
     "id",

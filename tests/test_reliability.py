@@ -152,7 +152,7 @@ async def test_an_unexpected_error_is_logged_without_the_token_and_the_bot_goes_
     from bot.telegram import handlers
 
     calls = {"n": 0}
-    real = handlers.match_reply
+    real = handlers.message_reply
 
     def failing_once(*args, **kwargs):
         calls["n"] += 1
@@ -160,7 +160,7 @@ async def test_an_unexpected_error_is_logged_without_the_token_and_the_bot_goes_
             raise RuntimeError(f"boom near {api.token}")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(handlers, "match_reply", failing_once)
+    monkeypatch.setattr(handlers, "message_reply", failing_once)
     caplog.set_level(logging.ERROR)
     async with running_bot(api):
         api.private_text("who heads roscosmos?", user_id=8101)
