@@ -50,11 +50,18 @@ def _load(path: str | None) -> KnowledgeBase:
 
 
 def command_check(args: argparse.Namespace) -> int:
+    """Validate the file, then warn (file:line) of phrasings another entry matches better."""
     knowledge = _load(args.knowledge)
     languages = knowledge.languages
     print(
         f"ok: {len(knowledge)} entries" + (f" in {', '.join(languages)}" if languages[1:] else "")
     )
+    if args.self_check and knowledge.path is not None:
+        from bot.selfcheck import overlaps, with_lines
+
+        for overlap in with_lines(list(overlaps(Matcher(knowledge))), knowledge.path):
+            where = f"{knowledge.path}:{overlap.line}" if overlap.line else str(knowledge.path)
+            print(f"warning: {where}: {overlap}", file=sys.stderr)
     return 0
 
 
@@ -175,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the knowledge file")
+    check.add_argument(
+        "--no-self-check",
+        dest="self_check",
+        action="store_false",
+        help="skip the warnings about phrasings another entry matches better",
+    )
     check.set_defaults(handler=command_check)
 
     ask = commands.add_parser("ask", help="print the reply to questions")

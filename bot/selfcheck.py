@@ -1,0 +1,101 @@
+"""The curator's self-check: phrasings that another entry matches better than their own.
+
+Each phrasing is asked with itself left out of its entry: if another entry then scores higher
+than the rest of its own entry, a reader who types it is likely to get the other answer (or a
+"did you mean"). `python -m bot check` prints these as warnings, with the phrasing's line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.matcher import SUGGEST_MIN_SCORE, LanguageMatcher, Matcher
+from bot.scoring import entry_score, f_beta
+
+
+@dataclass(frozen=True)
+class Overlap:
+    entry_id: str
+    language: str
+    phrasing: str
+    own_score: float
+    rival_id: str
+    rival_score: float
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"entry '{self.entry_id}': phrasing '{self.phrasing}' ({self.language}) is matched "
+            f"better by entry '{self.rival_id}' ({self.rival_score:.0f}) than by the rest of "
+            f"its own entry ({self.own_score:.0f}); reword it, or move it to '{self.rival_id}'"
+        )
+
+
+def overlaps(matcher: Matcher) -> Iterator[Overlap]:
+    """Every phrasing, in every language, that a rival entry matches better than its own."""
+    for code, language_matcher in matcher.by_language.items():
+        yield from _overlaps_in(language_matcher, code)
+
+
+def _overlaps_in(matcher: LanguageMatcher, code: str) -> Iterator[Overlap]:
+    index = matcher.index
+    entries = matcher.knowledge.entries
+    for entry_index, entry in enumerate(entries):
+        for number, phrasing in enumerate(entry.text(code).questions):
+            terms = matcher.terms(phrasing)
+            weights = {term.stem: term.weight for term in terms if term.known}
+            total = sum(term.weight for term in terms)
+            if total <= 0:
+                continue
+            own = _score_without(matcher, entry_index, number, weights, total)
+            # Only rivals that would at least be offered ("did you mean") matter to a reader.
+            ranked = index.rank(terms, 2, SUGGEST_MIN_SCORE, 100.0)
+            rival = next((s for s in ranked if s.entry_index != entry_index), None)
+            if rival is not None and rival.score > own + 1e-6:
+                rival_entry = entries[rival.entry_index]
+                if rival_entry.id not in entry.related:
+                    yield Overlap(entry.id, code, phrasing, own, rival_entry.id, rival.score)
+
+
+def _score_without(
+    matcher: LanguageMatcher, entry_index: int, left_out: int, weights: dict, total: float
+) -> float:
+    """The entry's score for the question if phrasing `left_out` were not in it."""
+    index = matcher.index
+    phrasings = [p for n, p in enumerate(index.phrasings[entry_index]) if n != left_out]
+    entry = matcher.knowledge.entries[entry_index]
+    texts = (entry.text(matcher.language.code).answer, *entry.tags)
+    stems = {s for p in phrasings for s in p} | {
+        term.stem
+        for text in texts
+        for term in matcher.reader.fold(matcher.language.words(matcher.language.clean(text)))
+    }
+    fit = 0.0
+    for phrasing in phrasings:
+        weight = sum(index.weight_of_known(stem) for stem in phrasing)
+        overlap = sum(w for stem, w in weights.items() if stem in phrasing)
+        if overlap and weight:
+            fit = max(fit, f_beta(overlap / total, overlap / weight))
+    coverage = sum(w for stem, w in weights.items() if stem in stems) / total
+    return entry_score(fit, coverage)
+
+
+_ID_LINE = re.compile(r"^\s*-\s+id:\s*['\"]?([\w]+)")
+_ITEM_LINE = re.compile(r"^\s*-\s+(.*?)\s*$")
+
+
+def with_lines(found: list[Overlap], path: Path) -> list[Overlap]:
+    """The overlaps with the line each phrasing stands on (the first after its entry's id)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    where: dict[tuple[str, str], int] = {}
+    entry_id = None
+    for number, line in enumerate(lines, start=1):
+        if match := _ID_LINE.match(line):
+            entry_id = match.group(1)
+        elif entry_id and (match := _ITEM_LINE.match(line)):
+            text = " ".join(match.group(1).strip("'\"").split())
+            where.setdefault((entry_id, text), number)
+    return [Overlap(**{**o.__dict__, "line": where.get((o.entry_id, o.phrasing))}) for o in found]
