@@ -44,12 +44,15 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 # Words after "which"/"what" that do not name what is asked: "what *kinds* of products",
 # "which *two* companies".
-NOT_FOCUS = frozenset(
-    """
+NOT_FOCUS = frozenset("""
 type types kinds categories category sorts forms form ways way two three four five several
-few
-""".split()
-)
+few fate situation role position status state relationship attitude stance view views up
+going deal story
+тип види вид категорії форми способи два дві три кілька доля ситуація роль позиція статус
+стан ставлення погляд думка
+типы виды вид категории формы способы два две три несколько судьба ситуация роль позиция
+статус состояние отношение взгляд мнение
+""".split())  # fmt: skip
 
 
 def focus_word(words: list[str], language: Language) -> str | None:

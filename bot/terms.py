@@ -160,11 +160,14 @@ def synonym_table(
     def stems(text: str) -> list[str]:
         return language.stems(language.words(language.clean(text)))
 
+    # A one-word synonym that stems like a function word ("чого" is a form of "що", what)
+    # would fold every such function word into its group: those are left out.
+    function_stems = frozenset(language.stems(sorted(language.stopwords)))
     table: dict[tuple[str, ...], str] = {}
     for group in groups:
         canonical = " ".join(stems(group[0]))
         for phrase in group:
             phrase_stems = tuple(stems(phrase))
-            if phrase_stems:
+            if phrase_stems and not (len(phrase_stems) == 1 and phrase_stems[0] in function_stems):
                 table.setdefault(phrase_stems, canonical)
     return table
