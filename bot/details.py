@@ -8,11 +8,13 @@ entry as a partial answer, introduced by what the article does not say.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import wordfreq
 from rapidfuzz import fuzz, process
 
 from bot import language as english
@@ -35,10 +37,12 @@ NAME_MIN_RARITY = 4.5
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _CASED_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
-# A message reads as another language when at least this share of its words (and at least
-# OTHER_LANGUAGE_MIN_WORDS of them) is neither English nor the knowledge base's.
-OTHER_LANGUAGE_SHARE = 0.6
+# A message reads as another language when at least OTHER_LANGUAGE_MIN_WORDS of its words are
+# not English and its words lean, on average, this much (log10 of the frequency ratio) towards
+# one of these languages.
+OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt", "pl", "nl", "tr", "cs", "ro")
 OTHER_LANGUAGE_MIN_WORDS = 2
+OTHER_LANGUAGE_MIN_LEAN = 1.0
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -129,20 +133,25 @@ def _name_stems(article: str, reader: TermReader) -> Iterable[str]:
 
 
 def is_other_language(text: str, reader: TermReader) -> bool:
-    """Most of the words are neither English nor the knowledge base's ("¿Quién dirige…?")."""
-    words = [word for word in english.words(english.clean(text)) if not word.isdigit()]
-    if not words:
-        return bool(_LETTER.search(text))  # letters, but none of them read as words
-    foreign = [
-        word
-        for word in words
-        if not word.isascii() or (not english.rarity(word) and not reader.knows(word))
-    ]
-    return (
-        len(foreign) >= OTHER_LANGUAGE_MIN_WORDS
-        and len(foreign) / len(words) >= OTHER_LANGUAGE_SHARE
-        and not any(reader.knows(word) for word in reader.words(text))
-    )
+    """Letters of another script only, or words that other languages' word lists know far
+    better than English's ("¿Quién dirige Roscosmos?", "Qui a construit la fusée ?")."""
+    letters = _LETTER.findall(text)
+    if letters and not any(letter.isascii() for letter in letters):
+        return True
+    words = [w for w in english.words(english.clean(text)) if not w.isdigit()]
+    unknown = [w for w in words if not w.isascii() or not english.is_real_word(w)]
+    if len(unknown) < OTHER_LANGUAGE_MIN_WORDS or reader.knows_all(unknown):
+        return False
+    lean = sum(_foreign_lean(word) for word in words if not reader.knows(word))
+    return lean >= OTHER_LANGUAGE_MIN_LEAN * len(words)
+
+
+def _foreign_lean(word: str) -> float:
+    """How much likelier the word is in the commonest other language than in English
+    (log10 of the ratio of their frequencies, wordfreq)."""
+    english_share = wordfreq.word_frequency(word, "en")
+    other = max(wordfreq.word_frequency(word, code) for code in OTHER_LANGUAGES)
+    return math.log10((other + 1e-9) / (english_share + 1e-9))
 
 
 def entry_quoting(fragment: str, knowledge: KnowledgeBase, min_similarity: float) -> Entry | None:

@@ -117,6 +117,9 @@ class Matcher:
     def read(self, text: str, hint: str | None = None) -> Reading:
         """Detect the language (`hint`, Telegram's language_code, breaks ties), then match."""
         code = detect(text, hint)
+        kind = smalltalk.kind_of(text, code)
+        if kind is not None:
+            return Reading(code, (Match(Decision.SMALL_TALK, missing=kind),))
         matcher = self.by_language.get(code)
         if matcher is None:
             return Reading(code, (Match(Decision.OTHER_LANGUAGE),))
@@ -218,6 +221,10 @@ class LanguageMatcher:
                 return tuple(found)
             if len(found) == 1 and found[0].answered:
                 return (found[0],)
+        elif parts and parts[0] != text.strip() and text.strip().endswith(parts[0]):
+            alone = self.match(parts[0])  # the question without the preamble before it
+            if alone.entry is not None:
+                return (alone,)
         return (self.match(text),)
 
     def match(self, question: str) -> Match:

@@ -108,6 +108,10 @@ class TermReader:
     def knows(self, word: str) -> bool:
         return word in self._known_words
 
+    def knows_all(self, words: list[str]) -> bool:
+        """Every word is the knowledge base's, or a typo of one."""
+        return all(self._align_typo(word) in self._known_words for word in words)
+
     def _align_typo(self, word: str) -> str:
         """The knowledge-base word this one is a typo of, or the word itself."""
         language = self.language

@@ -1,0 +1,63 @@
+"""Which language a message is in, and what each language's text becomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import languages, slavic, wording
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("Хто очолює Роскосмос?", None, "uk"),
+        ("Кто возглавляет Роскосмос?", None, "ru"),
+        ("що там з ESA?", None, "uk"),
+        ("что там с ESA?", None, "ru"),
+        ("а хто там головний", None, "uk"),
+        ("кто главный", None, "ru"),
+        ("who heads roscosmos", "uk", "en"),
+        ("ExoMars?", "ru", "ru"),
+        ("ExoMars?", None, "en"),
+        ("🤔", "uk", "uk"),
+    ],
+)
+def test_the_language_comes_from_the_text_and_the_hint_only_breaks_ties(text, hint, expected):
+    assert languages.detect(text, hint) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        (languages.UKRAINIAN, ["санкції", "санкцій", "санкціями"]),
+        (languages.UKRAINIAN, ["співпраця", "співпраці", "співпрацю"]),
+        (languages.RUSSIAN, ["санкции", "санкций", "санкциями"]),
+        (languages.RUSSIAN, ["сотрудничество", "сотрудничества", "сотрудничеству"]),
+    ],
+)
+def test_inflected_forms_share_a_stem(language, forms):
+    assert len(set(language.stems(forms))) == 1
+
+
+def test_question_words_keep_their_meaning_in_ukrainian():
+    # simplemma reads "чому" (why) as a form of "що" (what); the stemmer must not.
+    assert slavic.ukrainian_stems(["чому"]) != slavic.ukrainian_stems(["що"])
+
+
+def test_rare_words_are_more_informative_than_common_ones_in_every_language():
+    for language, common, rare in [
+        (languages.ENGLISH, "doing", "successor"),
+        (languages.UKRAINIAN, "що", "наступник"),
+        (languages.RUSSIAN, "что", "преемник"),
+    ]:
+        assert language.informativeness(common) < language.informativeness(rare)
+
+
+def test_every_text_the_bot_writes_exists_in_every_language():
+    for key, texts in wording.TEXTS.items():
+        assert set(texts) == set(wording.LANGUAGES), key
+        fields = {
+            name for name in ("title", "name", "missing", "answer") if f"{{{name}}}" in texts["en"]
+        }
+        for code in wording.LANGUAGES:
+            assert all(f"{{{name}}}" in texts[code] for name in fields), (key, code)

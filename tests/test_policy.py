@@ -1,0 +1,95 @@
+"""The decision policy: partial answers for near misses, several questions in one message,
+quotations of the article, small talk and languages the bot does not read."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matcher import Decision, Matcher
+
+
+@pytest.fixture
+def small_matcher(small_knowledge) -> Matcher:
+    return Matcher(small_knowledge)
+
+
+def only(matcher: Matcher, text: str):
+    [match] = matcher.read(text).matches
+    return match
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("in which year was the falcon rocket built?", "which year"),
+        ("who is the chief engineer's successor?", "‘successor’"),
+        ("who replaced the chief engineer?", "‘replaced’"),
+        ("when is the moon base planned near the south pole?", "when"),
+        ("how big is the moon base?", "how big"),
+        ("will the falcon rocket be built in 2030?", "‘2030’"),
+        ("how many chief engineers does acme have?", "how many"),
+    ],
+)
+def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
+    small_matcher, question, missing
+):
+    match = only(small_matcher, question)
+    assert match.decision is Decision.PARTIAL
+    assert match.missing == missing
+    assert not match.answered
+
+
+def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
+    assert only(small_matcher, "who is the chief engineer of the falcon rocket").answered
+    assert only(small_matcher, "where is the moon base planned?").answered
+
+
+def test_a_where_question_about_something_the_where_phrasings_do_not_cover_is_partial(
+    small_matcher,
+):
+    # The entry's "where" phrasing asks where the base is, not where the south pole is.
+    match = only(small_matcher, "where is the south pole")
+    assert match.decision is not Decision.ANSWER
+
+
+def test_two_questions_in_one_message_get_both_answers(small_matcher):
+    reading = small_matcher.read("Who built the Falcon rocket and who is the chief engineer?")
+    assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
+
+
+def test_the_question_after_a_preamble_is_what_is_matched(small_matcher):
+    text = "I was reading about rockets and moon bases all day. Who is the chief engineer?"
+    assert only(small_matcher, text).entry.id == "chief_engineer"
+
+
+def test_a_quoted_sentence_of_the_article_finds_the_entry_resting_on_it(small_matcher):
+    match = only(small_matcher, "what is meant by 'the base will house four people'?")
+    assert match.answered and match.entry.id == "base_crew"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("hi", "greeting"), ("Hello bot!", "greeting"), ("thanks bot!", "thanks"),
+     ("thank you so much", "thanks"), ("bye", "goodbye"), ("who are you?", "identity"),
+     ("привіт", "greeting"), ("дякую!", "thanks"), ("спасибо", "thanks"), ("ты кто?", "identity")],
+)  # fmt: skip
+def test_small_talk_gets_small_talk_in_any_language(small_matcher, text, kind):
+    match = only(small_matcher, text)
+    assert (match.decision, match.missing) == (Decision.SMALL_TALK, kind)
+
+
+def test_a_greeting_with_a_question_is_a_question(small_matcher):
+    assert only(small_matcher, "hi, who built the falcon rocket?").entry.id == "rocket_builder"
+
+
+@pytest.mark.parametrize(
+    "text", ["¿Quién construyó el cohete Falcon?", "Wer hat die Rakete gebaut?", "谁造了火箭？"]
+)
+def test_a_language_the_bot_does_not_read_is_said_so(small_matcher, text):
+    assert only(small_matcher, text).decision is Decision.OTHER_LANGUAGE
+
+
+def test_cyrillic_without_translations_in_the_knowledge_base_is_a_language_it_does_not_read(
+    small_matcher,
+):
+    assert only(small_matcher, "Хто збудував ракету?").decision is Decision.OTHER_LANGUAGE
