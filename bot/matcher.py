@@ -26,7 +26,7 @@ from bot import details, smalltalk
 from bot.index import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.languages import ENGLISH, LANGUAGES, Language, detect
-from bot.messages import question_parts, quoted_fragments
+from bot.messages import question_parts, quoted_fragments, stands_alone
 from bot.terms import Term, TermReader
 
 # --- thresholds (chosen with `python -m bot eval` on tests/questions/tune*.yaml) -------------
@@ -221,7 +221,12 @@ class LanguageMatcher:
                 return tuple(found)
             if len(found) == 1 and found[0].answered:
                 return (found[0],)
-        elif parts and parts[0] != text.strip() and text.strip().endswith(parts[0]):
+        elif (
+            parts
+            and parts[0] != text.strip()
+            and text.strip().endswith(parts[0])
+            and (stands_alone(parts[0]))
+        ):
             alone = self.match(parts[0])  # the question without the preamble before it
             if alone.entry is not None:
                 return (alone,)

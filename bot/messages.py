@@ -14,7 +14,9 @@ QUESTION_OPENERS = (
     "who|whom|whose|what|whats|what's|when|where|why|how|which|is|are|was|were|does|do|did"
     "|can|could|will|would|has|have|should"
 )
-_SENTENCES = re.compile(r"(?<=[?!.;])\s+|\n+")
+# Sentences end at . ! ? ; and a new line; a dash or a colon also sets context apart ("I read
+# about the sanctions and got confused — who runs Roscosmos?").
+_SENTENCES = re.compile(r"(?<=[?!.;:])\s+|\s+[—–-]+\s+|\n+")
 # "…, and what did the US sanction", "… and who heads it": a second question in one sentence.
 _SECOND_QUESTION = re.compile(rf"\s*(?:,\s*)?\b(?:and|also|plus|&)\s+(?=(?:{QUESTION_OPENERS})\b)")
 _OPENS_QUESTION = re.compile(rf"^\W*(?:@\w+\s+)?(?:{QUESTION_OPENERS})\b", re.IGNORECASE)
@@ -37,6 +39,19 @@ def question_parts(text: str) -> list[str]:
 def _asks(clause: str) -> bool:
     clause = clause.strip()
     return bool(clause) and (clause.endswith("?") or bool(_OPENS_QUESTION.match(clause)))
+
+
+# Words that point back at the context: a question holding one cannot be read without it.
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|that|this|these|those|they|them|their|he|him|his|she|her|there|ці|це|той|"
+    r"та|вони|їх|він|вона|його|її|там|это|этот|эти|тот|они|их|он|она|его|ее|её)\b",
+    re.IGNORECASE,
+)
+
+
+def stands_alone(clause: str) -> bool:
+    """The clause can be read without what came before it (it points back at nothing)."""
+    return not _POINTS_BACK.search(clause)
 
 
 def quoted_fragments(text: str) -> list[str]:
