@@ -61,11 +61,26 @@ going deal story
 
 def focus_word(words: list[str], language: Language) -> str | None:
     """The word a which/what question asks for ("which *city*", "what *year*"), if any."""
+    found = focus_words(words, language)
+    return found[0] if found else None
+
+
+# "which Chinese *firms*": the thing asked for may stand a word after an adjective.
+MAX_FOCUS_WORDS = 2
+
+
+def focus_words(words: list[str], language: Language) -> list[str]:
+    """The words right after the first which/what, up to the first function word."""
     skipped = language.stopwords | language.framing_words | NOT_FOCUS
-    for word, following in pairwise(words):
+    for position, word in enumerate(words):
         if word in language.focus_askers:
-            return None if following in skipped else following
-    return None
+            found: list[str] = []
+            for following in words[position + 1 : position + 1 + MAX_FOCUS_WORDS]:
+                if following in skipped:
+                    break
+                found.append(following)
+            return found
+    return []
 
 
 def missing_detail(question: str, terms: list[Term], index: Index, entry_index: int) -> str | None:
@@ -91,10 +106,10 @@ def missing_detail(question: str, terms: list[Term], index: Index, entry_index: 
             )
         if asker == language.measure_asker and asked in language.measure_words:
             return f"how {asked}"
-    focus = focus_word(words, language)
-    focus_stems = {term.stem for term in terms if focus and term.word.split()[0] == focus}
-    if focus_stems and not focus_stems & set(stems):
-        return f"which {focus}" if in_english else f"‘{focus}’"
+    for focus in focus_words(words, language):
+        focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
+        if focus_stems and not focus_stems & set(stems):
+            return f"which {focus}" if in_english else f"‘{focus}’"
     return None
 
 

@@ -44,20 +44,39 @@ RUSSIAN_FILLER = (
 )
 
 
-def _cleaner(patterns: tuple[str, ...]) -> Callable[[str], str]:
+# Chat spellings of common words, so they drop out or match like the words they stand for.
+UKRAINIAN_CHAT_SPELLINGS = {
+    "шо": "що",
+    "скіки": "скільки",
+    "скіко": "скільки",
+    "чо": "що",
+    "шоб": "щоб",
+    "тіпа": "типу",
+    "ща": "зараз",
+    "щас": "зараз",
+}
+RUSSIAN_CHAT_SPELLINGS = {"чо": "что", "че": "что", "чё": "что", "шо": "что", "скока": "сколько",
+                          "скоко": "сколько", "щас": "сейчас", "ща": "сейчас", "тока": "только",
+                          "ваще": "вообще", "походу": "похоже"}  # fmt: skip
+
+
+def _cleaner(patterns: tuple[str, ...], spellings: dict[str, str]) -> Callable[[str], str]:
     filler = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    spelling = re.compile(r"\b(?:" + "|".join(spellings) + r")\b")
 
     def clean(text: str) -> str:
-        """Lower-cased, NFKC, straight quotes, no leading /command or @mention, filler gone."""
+        """Lower-cased, NFKC, straight quotes, no leading /command or @mention, chat
+        spellings spelled out, filler gone."""
         text = unicodedata.normalize("NFKC", text[: english.MAX_INPUT_CHARS]).casefold()
         text = _LEADING_ADDRESS.sub(" ", text.translate(_QUOTES))
-        return filler.sub(" ", _ANY_MENTION.sub(" ", text))
+        text = spelling.sub(lambda word: spellings[word.group()], _ANY_MENTION.sub(" ", text))
+        return filler.sub(" ", text)
 
     return clean
 
 
-clean_ukrainian = _cleaner(UKRAINIAN_FILLER)
-clean_russian = _cleaner(RUSSIAN_FILLER)
+clean_ukrainian = _cleaner(UKRAINIAN_FILLER, UKRAINIAN_CHAT_SPELLINGS)
+clean_russian = _cleaner(RUSSIAN_FILLER, RUSSIAN_CHAT_SPELLINGS)
 
 
 def words(text: str) -> list[str]:
