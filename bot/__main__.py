@@ -25,6 +25,7 @@ from bot.matcher import Decision, Matcher
 from bot.replies import (
     Choice,
     Reply,
+    article_reply,
     choice_reply,
     help_reply,
     match_reply,
@@ -109,7 +110,7 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
         print(hint)
     greeting = start_reply(knowledge)
     print(render_plain(greeting))
-    print("(type a number to press a button, /topics, /help, or /quit)\n")
+    print("(type a number to press a button, /topics, /article, /help, or /quit)\n")
     choices: tuple[Choice, ...] = greeting.choices
     while True:
         try:
@@ -127,7 +128,9 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
         elif line.startswith("/start"):
             reply = start_reply(knowledge)
         elif line.startswith("/help"):
-            reply = help_reply()
+            reply = help_reply(knowledge=knowledge)
+        elif line.startswith("/article"):
+            reply = article_reply(knowledge)
         elif line.startswith("/topics"):
             reply = topics_reply(knowledge)
         else:

@@ -46,6 +46,30 @@ class Reply:
     score: float | None = None
 
 
+def article_details(knowledge: KnowledgeBase) -> str:
+    """The byline and the original's address, from the optional top-level `author`,
+    `published` and `url` of knowledge.yaml ("" when none is set)."""
+    author = getattr(knowledge, "author", None)
+    published = getattr(knowledge, "published", None)  # a str, or a date (ISO when printed)
+    url = getattr(knowledge, "url", None)
+    if author and published:
+        byline = f"By {author}, published {published}."
+    elif author:
+        byline = f"By {author}."
+    elif published:
+        byline = f"Published {published}."
+    else:
+        byline = ""
+    return "\n".join(part for part in (byline, url or "") if part)
+
+
+def article_reply(knowledge: KnowledgeBase) -> Reply:
+    """/article: the headline, its byline and date, and a link to the original."""
+    details = article_details(knowledge)
+    text = f"It covers {knowledge.description}"
+    return Reply(f"{details}\n\n{text}" if details else text, knowledge.title)
+
+
 def answer_reply(entry: Entry, knowledge: KnowledgeBase, *, score: float | None = None) -> Reply:
     """An entry's answer, with its Source and up to three related questions to go on with."""
     choices = [Choice("Source", Action.SOURCE, entry.id)]
@@ -58,8 +82,11 @@ def answer_reply(entry: Entry, knowledge: KnowledgeBase, *, score: float | None 
 
 def source_reply(entry: Entry, knowledge: KnowledgeBase) -> Reply:
     """The article's own words behind an answer, so a reader can check it."""
+    text = f"“{entry.source}”\n\n— {knowledge.title}"
+    if details := article_details(knowledge):
+        text += f"\n{details}"
     return Reply(
-        f"“{entry.source}”\n\n— {knowledge.title}",
+        text,
         f"Source: {entry.title}",
         (Choice("Back to the answer", Action.ANSWER, entry.id),),
         entry_id=entry.id,
@@ -122,10 +149,12 @@ def start_reply(knowledge: KnowledgeBase) -> Reply:
         "Ask me anything about it in your own words; I answer from the article only and "
         "say so when it doesn’t tell. Try one of these, or send /topics for everything I know."
     )
+    if details := article_details(knowledge):
+        text += f"\n\nThe article: {details}"
     return Reply(text, "Hello!", tuple(Choice(e.title, Action.ANSWER, e.id) for e in examples))
 
 
-def help_reply(bot_username: str | None = None) -> Reply:
+def help_reply(bot_username: str | None = None, knowledge: KnowledgeBase | None = None) -> Reply:
     name = f"@{bot_username}" if bot_username else "@<bot>"
     text = (
         "Private chat: just type a question about the article.\n"
@@ -134,8 +163,10 @@ def help_reply(bot_username: str | None = None) -> Reply:
         "otherwise.\n"
         f"Any chat: type {name} <question> in the message box to pick an answer inline.\n"
         "/topics lists everything the article covers. Every answer has a Source button with "
-        "the article’s own words."
+        "the article’s own words. /article names the article and links to it."
     )
+    if knowledge is not None and (details := article_details(knowledge)):
+        text += f"\n\n“{knowledge.title}”. {details}"
     return Reply(text, "How to use me")
 
 

@@ -40,11 +40,13 @@ PRIVATE_COMMANDS = [
     BotCommand("start", "What this bot knows"),
     BotCommand("topics", "Everything the article covers"),
     BotCommand("ask", "Ask a question about the article"),
+    BotCommand("article", "The article: headline, author, date and link"),
     BotCommand("help", "How to use the bot in private, groups and inline"),
 ]
 GROUP_COMMANDS = [
     BotCommand("ask", "Ask a question about the article"),
     BotCommand("topics", "Everything the article covers"),
+    BotCommand("article", "The article: headline, author, date and link"),
     BotCommand("help", "How to use the bot"),
 ]
 
@@ -179,6 +181,7 @@ def build_application(settings: Settings, library: Library) -> Application:
             CommandHandler("start", handlers.start, filters=private),
             CommandHandler("help", handlers.help_command, filters=new_message),
             CommandHandler("topics", handlers.topics, filters=new_message),
+            CommandHandler("article", handlers.article, filters=new_message),
             CommandHandler("ask", handlers.ask, filters=new_message),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),

@@ -31,6 +31,7 @@ from bot.replies import (
     Action,
     Reply,
     answer_reply,
+    article_reply,
     ask_usage_reply,
     choice_reply,
     gone_reply,
@@ -208,7 +209,8 @@ async def help_command(update: Update, context: Context) -> None:
     """/help: private, group and inline use."""
     started = time.perf_counter()
     message = update.effective_message
-    await send_reply(context, message, help_reply(context.bot.username))
+    knowledge = services(context).library.current.knowledge
+    await send_reply(context, message, help_reply(context.bot.username, knowledge))
     _log(update, started, "help")
 
 
@@ -218,6 +220,14 @@ async def topics(update: Update, context: Context) -> None:
     message = update.effective_message
     await send_reply(context, message, topics_reply(services(context).library.current.knowledge))
     _log(update, started, "topics")
+
+
+async def article(update: Update, context: Context) -> None:
+    """/article: the headline, its author and date when known, and a link to the original."""
+    started = time.perf_counter()
+    knowledge = services(context).library.current.knowledge
+    await send_reply(context, update.effective_message, article_reply(knowledge))
+    _log(update, started, "article")
 
 
 async def not_text(update: Update, context: Context) -> None:
