@@ -325,9 +325,9 @@ def _normalised(question: str) -> str:
 def group_misses(misses: Iterable[Miss]) -> list[MissGroup]:
     """Near-identical questions together, the most asked first.
 
-    Exact duplicates (after `_normalised`) are merged first; then each distinct
-    form, most frequent first, joins the first group whose leading form it matches
-    (GROUP_MIN_SET_SCORE and GROUP_MIN_SORT_SCORE) or starts a group of its own.
+    Exact duplicates (after `_normalised`) are merged first; then each distinct form, most
+    frequent first, joins the group whose leading form it matches best (GROUP_MIN_SET_SCORE
+    and GROUP_MIN_SORT_SCORE) or starts a group of its own.
     """
     by_form: dict[str, list[Miss]] = {}
     for miss in misses:

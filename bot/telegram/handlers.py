@@ -155,8 +155,10 @@ async def _answer_question(
     library = services(context).library.current
     match = library.matcher.match(question)
     reply = match_reply(match, library.knowledge, brief=not private)
-    await send_reply(context, target, reply)
-    await record_match(context, question, match)
+    try:
+        await send_reply(context, target, reply)
+    finally:  # a question is worth recording even when its reply could not be delivered
+        await record_match(context, question, match)
     _log(update, started, kind, reply)
 
 
