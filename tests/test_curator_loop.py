@@ -138,6 +138,11 @@ async def test_stats_command_shows_admins_the_week_and_is_hidden_from_others(api
         api.private_text(ANSWERED[0], user_id=READER)
         await replies(api, READER, 2)
         await replies(api, OTHER_READER)
+        # Records are written just after each reply; /stats must not overtake them.
+        store = CurationStore.in_dir(tmp_path)
+        await api.wait_for_async(
+            lambda _: sum(c for k, _, c in store.tallies() if k != "given") == 3
+        )
         api.private_text("/stats", user_id=ADMIN)
         [report] = await replies(api, ADMIN)
         api.private_text("/stats", user_id=READER)
