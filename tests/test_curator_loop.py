@@ -4,6 +4,7 @@ feedback buttons, /stats for admins, shareable answers, and nothing about who as
 from __future__ import annotations
 
 import json
+import sqlite3
 import struct
 from pathlib import Path
 
@@ -170,3 +171,23 @@ async def test_share_link_opens_the_answer_in_a_private_chat(api, tmp_path):
     assert all("I answer questions about one news article" in g["text"] for g in greetings)
     [stats] = entry_stats(CurationStore.in_dir(tmp_path).tallies())
     assert stats.given == 2
+
+
+class BrokenStore:
+    """A store whose every write fails as a locked or full disk would."""
+
+    def __getattr__(self, name: str) -> object:
+        def fail(*args: object, **kwargs: object) -> None:
+            raise sqlite3.OperationalError("database is locked")
+
+        return fail
+
+
+async def test_a_failing_write_is_logged_and_the_reader_still_gets_the_reply(api, caplog):
+    async with running_bot(api) as application:
+        application.bot_data["curation"] = BrokenStore()
+        api.private_text(UNANSWERED[0], user_id=READER)
+        [decline] = await replies(api, READER)
+        await api.wait_idle_async(quiet=0.2)
+    assert "doesn’t cover that" in decline["text"]
+    assert "could not record for the curator" in caplog.text
