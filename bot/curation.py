@@ -260,13 +260,15 @@ class CurationStore:
             self._prune(self._clock())
 
     # --- reading -----------------------------------------------------------------------------
-    def misses(self, days: float | None = None) -> list[Miss]:
+    def misses(self, days: float | None = None, *, latest: int | None = None) -> list[Miss]:
+        """The misses of the last `days` (default: all kept), oldest first; only the `latest`
+        ones when given."""
         since = self._clock() - days * 86400 if days is not None else 0.0
         with self._lock:
             rows = self._db.execute(
-                "SELECT at, question, decision, nearest, language FROM misses "
-                "WHERE at >= ? ORDER BY id",
-                (since,),
+                "SELECT at, question, decision, nearest, language FROM "
+                "(SELECT * FROM misses WHERE at >= ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                (since, -1 if latest is None else latest),
             ).fetchall()
         return [
             Miss(at, question, decision, tuple((i, float(s)) for i, s in json.loads(near)), lang)

@@ -86,6 +86,10 @@ def test_the_row_cap_drops_the_oldest_misses(tmp_path, small_matcher):
         store.record_match(f"question number {number}", joke)
     assert store.row_count() == 5
     assert [m.question for m in store.misses()] == [f"question number {n}" for n in range(7, 12)]
+    assert [m.question for m in store.misses(latest=2)] == [
+        "question number 10",
+        "question number 11",
+    ]
 
 
 def test_the_file_is_in_wal_mode_and_a_second_process_can_write_to_it(tmp_path, small_matcher):
