@@ -55,7 +55,7 @@ BUSY_TIMEOUT_MS = 2000
 
 DECLINE = "decline"
 SUGGEST = "suggest"
-PARTIAL = "partial"  # the lead's Decision.PARTIAL; a string so this works before it exists
+PARTIAL = "partial"  # matcher.Decision.PARTIAL, coming; a string works before and after
 DISLIKED = "disliked"
 ANSWER = "answer"
 # Decisions that make a question a miss.
