@@ -7,14 +7,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    KNOWLEDGE_PATH=/app/knowledge.yaml
+    KNOWLEDGE_PATH=/app/knowledge.yaml \
+    DATA_DIR=/app/data
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install . \
-    && useradd --create-home --uid 10001 --shell /usr/sbin/nologin bot
+    && useradd --create-home --uid 10001 --shell /usr/sbin/nologin bot \
+    && mkdir /app/data && chown bot /app/data
 COPY knowledge.yaml ./
+# The bot's state (the curator's records): keep it across containers.
+VOLUME ["/app/data"]
 
 USER bot
 EXPOSE 8443

@@ -6,6 +6,8 @@ python -m bot ask "question"  one reply; --json for machine-readable lines
 python -m bot check           validate the knowledge file
 python -m bot eval FILE       score the matcher on a question set
 python -m bot run [--webhook] the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+python -m bot misses          what readers asked that the bot could not answer, grouped
+python -m bot stats           per entry: how often it was given, liked and disliked
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.curation import FILE_NAME, CurationStore, entry_stats, group_misses
 from bot.evaluation import answered_text
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matcher import Matcher
 from bot.replies import (
     Choice,
     Reply,
+    article_reply,
     choice_reply,
     help_reply,
     message_reply,
@@ -127,7 +131,7 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
         print(hint)
     greeting = start_reply(knowledge)
     print(render_plain(greeting))
-    print("(type a number to press a button, /topics, /help, or /quit)\n")
+    print("(type a number to press a button, /topics, /article, /help, or /quit)\n")
     choices: tuple[Choice, ...] = greeting.choices
     while True:
         try:
@@ -145,13 +149,56 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
         elif line.startswith("/start"):
             reply = start_reply(knowledge)
         elif line.startswith("/help"):
-            reply = help_reply()
+            reply = help_reply(knowledge=knowledge)
+        elif line.startswith("/article"):
+            reply = article_reply(knowledge)
         elif line.startswith("/topics"):
             reply = topics_reply(knowledge)
         else:
             reply = message_reply(matcher.read(line), knowledge)
         choices = reply.choices
         print(f"bot> {render_plain(reply)}\n", flush=True)
+
+
+def _stores(args: argparse.Namespace) -> list[CurationStore]:
+    """One store per --data-dir (default $DATA_DIR, else data/); folders without records are
+    said so on stderr and skipped."""
+    folders = args.data_dir or [os.environ.get("DATA_DIR", "").strip() or "data"]
+    stores = []
+    for folder in folders:
+        if (Path(folder) / FILE_NAME).is_file():
+            stores.append(CurationStore.in_dir(Path(folder)))
+        else:
+            print(f"no records in {folder}/{FILE_NAME}", file=sys.stderr)
+    return stores
+
+
+def command_misses(args: argparse.Namespace) -> int:
+    """The curator's to-do list: unanswered questions, grouped, the most asked first."""
+    misses = [miss for store in _stores(args) for miss in store.misses(days=args.days)]
+    groups = group_misses(misses)
+    if args.json:
+        print(json.dumps([group.as_json() for group in groups], ensure_ascii=False, indent=1))
+        return 0
+    if not groups:
+        print("No misses recorded.")
+    for group in groups:
+        nearest = ", ".join(group.nearest) or "-"
+        print(f"{group.count:5}  {group.decision:<8}  {group.question}  (nearest: {nearest})")
+    return 0
+
+
+def command_stats(args: argparse.Namespace) -> int:
+    """Per entry: answers given, 👍 and 👎, over the records kept (or the last --days)."""
+    tallies = [row for store in _stores(args) for row in store.tallies(days=args.days)]
+    stats = entry_stats(tallies)
+    if args.json:
+        print(json.dumps([vars(s) for s in stats], ensure_ascii=False, indent=1))
+        return 0
+    print(f"{'entry':<34}{'given':>7}{'liked':>7}{'disliked':>10}")
+    for s in stats:
+        print(f"{s.entry_id:<34}{s.given:>7}{s.liked:>7}{s.disliked:>10}")
+    return 0
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -215,6 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="receive updates by webhook (also when WEBHOOK_URL is set)",
     )
     run.set_defaults(handler=command_run)
+
+    for name, handler, about in (
+        ("misses", command_misses, "questions the bot could not answer, grouped and ranked"),
+        ("stats", command_stats, "per entry: how often it was given, liked and disliked"),
+    ):
+        records = commands.add_parser(name, help=about)
+        records.add_argument("--days", type=float, help="only the last N days (default: all kept)")
+        records.add_argument("--json", action="store_true", help="one JSON array")
+        records.add_argument(
+            "--data-dir",
+            action="append",
+            metavar="DIR",
+            help="a DATA_DIR to read (default: $DATA_DIR, else data/); repeat it to combine "
+            "the records of several replicas",
+        )
+        records.set_defaults(handler=handler)
     return parser
 
 

@@ -48,6 +48,12 @@ class Settings:
     # How long shutdown waits for replies in flight.
     shutdown_grace: float = 10.0
     rate_limit: bool = True
+    # One folder for all the bot's state (the Docker image declares it a volume).
+    data_dir: Path = Path("data")
+    # The curator's records (bot/curation.py): on/off, days kept, most misses kept.
+    record_misses: bool = True
+    misses_days: int = 30
+    misses_max_rows: int = 100_000
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
@@ -61,6 +67,10 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum:g}")
     return value
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "on").strip().lower() not in ("0", "off", "false", "no")
 
 
 def check_token(token: str | None) -> str:
@@ -134,4 +144,8 @@ def load_settings(
         connection_pool_size=int(_number(env, "CONNECTION_POOL_SIZE", 8, minimum=1)),
         shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, minimum=0),
         rate_limit=env.get("RATE_LIMIT", "on").strip().lower() not in ("0", "off", "false", "no"),
+        data_dir=Path(env.get("DATA_DIR", "").strip() or "data"),
+        record_misses=_switch(env, "RECORD_MISSES"),
+        misses_days=int(_number(env, "MISSES_DAYS", 30, minimum=1)),
+        misses_max_rows=int(_number(env, "MISSES_MAX_ROWS", 100_000, minimum=1)),
     )

@@ -50,6 +50,30 @@ class Reply:
     language: str = "en"
 
 
+def article_details(knowledge: KnowledgeBase, language: str = "en") -> str:
+    """The byline and the original's address, from the optional top-level `author`,
+    `published` and `url` of knowledge.yaml ("" when none is set)."""
+    author, published, url = knowledge.author, knowledge.published, knowledge.url
+    if author and published:
+        byline = say("byline_both", language, author=author, published=published)
+    elif author:
+        byline = say("byline_author", language, author=author)
+    elif published:
+        byline = say("byline_published", language, published=published)
+    else:
+        byline = ""
+    return "\n".join(part for part in (byline, url) if part)
+
+
+def article_reply(knowledge: KnowledgeBase, language: str = "en") -> Reply:
+    """/article: the headline, its byline and date, and a link to the original."""
+    details = article_details(knowledge, language)
+    text = say("covers", language, description=knowledge.description_in(language))
+    return Reply(
+        f"{details}\n\n{text}" if details else text, knowledge.title_in(language), language=language
+    )
+
+
 def _title(entry: Entry, language: str) -> str:
     return entry.text(language).title
 
@@ -69,8 +93,11 @@ def answer_reply(
 
 def source_reply(entry: Entry, knowledge: KnowledgeBase, language: str = "en") -> Reply:
     """The article's own words behind an answer (English, labelled as the original)."""
+    text = say("original", language, source=entry.source, title=knowledge.title)
+    if details := article_details(knowledge, language):
+        text += f"\n{details}"
     return Reply(
-        say("original", language, source=entry.source, title=knowledge.title),
+        text,
         say("source_of", language, title=_title(entry, language)),
         (Choice(say("back", language), Action.ANSWER, entry.id, language),),
         entry_id=entry.id,
@@ -174,13 +201,23 @@ def start_reply(knowledge: KnowledgeBase, language: str = "en") -> Reply:
         title=knowledge.title_in(language),
         description=knowledge.description_in(language),
     )
+    if details := article_details(knowledge, language):
+        text += f"\n\n{say('the_article', language)}: {details}"
     choices = tuple(Choice(_title(e, language), Action.ANSWER, e.id, language) for e in examples)
     return Reply(text, say("start_title", language), choices, language=language)
 
 
-def help_reply(bot_username: str | None = None, language: str = "en") -> Reply:
+def help_reply(
+    bot_username: str | None = None,
+    language: str = "en",
+    *,
+    knowledge: KnowledgeBase | None = None,
+) -> Reply:
     name = f"@{bot_username}" if bot_username else "@<bot>"
-    return Reply(say("help", language, name=name), say("help_title", language), language=language)
+    text = say("help", language, name=name)
+    if knowledge is not None and (details := article_details(knowledge, language)):
+        text += f"\n\n“{knowledge.title_in(language)}”. {details}"
+    return Reply(text, say("help_title", language), language=language)
 
 
 def ask_usage_reply(language: str = "en") -> Reply:

@@ -106,19 +106,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "my messages. Reply to someone’s question with /ask to have me answer it. I stay quiet "
         "otherwise.\nAny chat: type {name} <question> in the message box to pick an answer "
         "inline.\n/topics lists everything the article covers. Every answer has a Source "
-        "button with the article’s own words.",
+        "button with the article’s own words. /article names the article and links to it.",
         "uk": "Особистий чат: просто напишіть питання про статтю українською, російською чи "
         "англійською.\nГрупи: /ask <питання>, згадайте мене ({name} <питання>) або дайте "
         "відповідь на моє повідомлення. Відповідь /ask на чуже питання — і я відповім на нього. "
         "Інакше я мовчу.\nБудь-який чат: наберіть {name} <питання> у полі повідомлення, щоб "
         "вибрати відповідь.\n/topics — усе, про що йдеться в статті. Кожна відповідь має "
-        "кнопку «Джерело» зі словами самої статті.",
+        "кнопку «Джерело» зі словами самої статті. /article — назва статті й посилання.",
         "ru": "Личный чат: просто напишите вопрос о статье по-русски, по-украински или "
         "по-английски.\nГруппы: /ask <вопрос>, упомяните меня ({name} <вопрос>) или ответьте "
         "на моё сообщение. Ответьте /ask на чужой вопрос — и я отвечу на него. Иначе я "
         "молчу.\nЛюбой чат: наберите {name} <вопрос> в поле сообщения, чтобы выбрать ответ."
         "\n/topics — всё, о чём говорится в статье. У каждого ответа есть кнопка «Источник» "
-        "со словами самой статьи.",
+        "со словами самой статьи. /article — название статьи и ссылка.",
     },
     "ask_usage": {"en": "Usage: /ask <question>, or reply /ask to a message with a question.",
                   "uk": "Як: /ask <питання> або відповідь /ask на повідомлення з питанням.",
@@ -160,6 +160,20 @@ TEXTS: dict[str, dict[str, str]] = {
                        "ru": "Всё, о чём статья"},
     "command_ask": {"en": "Ask a question about the article", "uk": "Поставити питання про статтю",
                     "ru": "Задать вопрос о статье"},
+    "byline_both": {"en": "By {author}, published {published}.",
+                    "uk": "Автор: {author}, опубліковано {published}.",
+                    "ru": "Автор: {author}, опубликовано {published}."},
+    "byline_author": {"en": "By {author}.", "uk": "Автор: {author}.", "ru": "Автор: {author}."},
+    "byline_published": {"en": "Published {published}.", "uk": "Опубліковано {published}.",
+                         "ru": "Опубликовано {published}."},
+    "share": {"en": "Share this answer", "uk": "Поділитися відповіддю",
+              "ru": "Поделиться ответом"},
+    "the_article": {"en": "The article", "uk": "Стаття", "ru": "Статья"},
+    "covers": {"en": "It covers {description}", "uk": "У ній ідеться про {description}",
+               "ru": "В ней говорится о {description}"},
+    "command_article": {"en": "The article: headline, author, link",
+                        "uk": "Стаття: заголовок, автор, посилання",
+                        "ru": "Статья: заголовок, автор, ссылка"},
     "command_help": {"en": "How to use the bot", "uk": "Як користуватися ботом",
                      "ru": "Как пользоваться ботом"},
 }  # fmt: skip

@@ -27,6 +27,7 @@ def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
         api_base_url=api.base_url,
         knowledge_path=REPO / "knowledge.yaml",
         read_timeout=2.0,
+        record_misses=False,  # tests that record pass record_misses=True, data_dir=tmp_path
     )
     return dataclasses.replace(base, **overrides)
 

@@ -233,11 +233,10 @@ def run_cli(
     )
 
 
-def test_check_command_prints_entry_count():
+def test_check_command_prints_entry_count_and_languages():
     result = run_cli("check")
     assert result.returncode == 0
-    assert result.stdout.startswith("ok: ")
-    assert result.stdout.strip().endswith(" entries")
+    assert re.fullmatch(r"ok: \d+ entries in en, uk, ru", result.stdout.strip())
 
 
 def test_check_command_exits_1_with_every_problem_and_no_traceback(tmp_path):

@@ -23,8 +23,9 @@ async def test_private_question_gets_an_html_answer_with_source_and_related_butt
         [answer] = await replies(api, USER)
     assert "Rogozin" in answer["text"]
     labels = [label for label, _ in buttons(answer)]
-    assert labels[0] == "Source"
-    assert 1 <= len(labels) - 1 <= 3
+    assert labels[:3] == ["Source", "👍", "👎"]
+    assert labels[-1] == "Share this answer"
+    assert 1 <= len(labels) - 4 <= 3  # the related questions
     send = api.calls("sendMessage")[0].params
     assert send["parse_mode"] == "HTML"
     assert "reply_parameters" not in send  # private replies are not quoted
@@ -40,7 +41,7 @@ async def test_source_and_related_buttons_answer_from_callback_data(api):
         assert "Dmitry Rogozin" in source["text"] and "Source:" in source["text"]
         assert api.calls("answerCallbackQuery")
 
-        related_label, related_data = buttons(answer)[1]
+        related_label, related_data = buttons(answer)[3]
         api.callback(related_data, user_id=USER, message=answer)
         related = (await replies(api, USER, 3))[2]
     assert related["text"] and related["text"] != answer["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import (
     BotCommand,
@@ -22,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.curation import CurationStore
 from bot.telegram import handlers
 from bot.telegram.delivery import deliver
 from bot.telegram.logs import install_redaction
@@ -35,8 +37,8 @@ logger = logging.getLogger(__name__)
 OVERALL_MESSAGES_PER_SECOND = 30
 GROUP_MESSAGES_PER_MINUTE = 20
 
-PRIVATE_COMMANDS = ("start", "topics", "ask", "help")
-GROUP_COMMANDS = ("ask", "topics", "help")
+PRIVATE_COMMANDS = ("start", "topics", "ask", "article", "help")
+GROUP_COMMANDS = ("ask", "topics", "article", "help")
 
 
 def command_menu(commands: tuple[str, ...], language: str) -> list[BotCommand]:
@@ -101,6 +103,30 @@ async def _register_commands(application: Application) -> None:
     )
 
 
+def open_curation(settings: Settings) -> CurationStore | None:
+    """The curator's records under DATA_DIR; None when off, or (logged) when unusable: the
+    bot's job is answering, and it goes on without them."""
+    if not settings.record_misses:
+        return None
+    try:
+        store = CurationStore.in_dir(
+            settings.data_dir,
+            retention_days=settings.misses_days,
+            max_rows=settings.misses_max_rows,
+        )
+        store.prune()
+        return store
+    except (OSError, sqlite3.Error):
+        logger.error("cannot record misses under DATA_DIR=%s", settings.data_dir, exc_info=True)
+        return None
+
+
+async def _close_curation(application: Application) -> None:
+    store = application.bot_data.get("curation")
+    if store is not None:
+        store.close()
+
+
 def build_application(settings: Settings, library: Library) -> Application:
     install_redaction()  # wherever the bot runs, its token stays out of every log record
     builder = (
@@ -115,6 +141,7 @@ def build_application(settings: Settings, library: Library) -> Application:
             settings.concurrent_updates if settings.concurrent_updates > 1 else False
         )
         .post_init(_register_commands)
+        .post_shutdown(_close_curation)
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
@@ -135,6 +162,7 @@ def build_application(settings: Settings, library: Library) -> Application:
         library=LibraryHolder(settings.knowledge_path, library),
         flood=FloodGuard(settings.flood_max, settings.flood_window),
     )
+    application.bot_data["curation"] = open_curation(settings)
 
     new_message = filters.UpdateType.MESSAGE & _FromHuman()
     private = new_message & filters.ChatType.PRIVATE
@@ -146,9 +174,13 @@ def build_application(settings: Settings, library: Library) -> Application:
                 handlers.reload_knowledge,
                 filters=private & _FromAdmin(settings.admin_user_ids),
             ),
+            CommandHandler(
+                "stats", handlers.stats, filters=private & _FromAdmin(settings.admin_user_ids)
+            ),
             CommandHandler("start", handlers.start, filters=private),
             CommandHandler("help", handlers.help_command, filters=new_message),
             CommandHandler("topics", handlers.topics, filters=new_message),
+            CommandHandler("article", handlers.article, filters=new_message),
             CommandHandler("ask", handlers.ask, filters=new_message),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),

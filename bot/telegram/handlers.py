@@ -7,9 +7,12 @@ it never answers other bots.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+import sqlite3
 import time
+from collections.abc import Callable
 
 from telegram import (
     InlineQueryResultArticle,
@@ -22,9 +25,13 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
+from bot.curation import CurationStore, group_misses, stats_report, summarize
+from bot.matcher import Match
 from bot.replies import (
     Action,
     Reply,
+    answer_reply,
+    article_reply,
     ask_usage_reply,
     choice_reply,
     gone_reply,
@@ -38,7 +45,7 @@ from bot.replies import (
     unknown_command_reply,
 )
 from bot.telegram.delivery import deliver
-from bot.telegram.render import decode_choice, html_pieces, keyboard
+from bot.telegram.render import decode_choice, decode_feedback, html_pieces, keyboard
 from bot.telegram.services import Flood, Services
 from bot.wording import language_of, say
 
@@ -48,6 +55,14 @@ MAX_INLINE_RESULTS = 50
 INLINE_DESCRIPTION_CHARS = 100
 # Inline results may be cached by Telegram for this long; short, so a reload shows up soon.
 INLINE_CACHE_SECONDS = 60
+
+# The toast a 👍/👎 press gets.
+FEEDBACK_THANKS = "Thanks for the feedback!"
+# /stats lists this many of the week's most asked misses...
+STATS_TOP_MISSES = 5
+# ...among the week's latest misses, this many at most: grouping 10,000 takes ~2 s, the
+# 100,000-row cap ~70 s (bench/curation.py); `python -m bot misses` groups them all.
+STATS_MAX_MISSES = 10_000
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -60,6 +75,34 @@ def user_language(update: Update) -> str:
     """The language to write in when there is no text to read it from (/start, /help)."""
     user = update.effective_user
     return language_of(user.language_code if user else None)
+
+
+def curation(context: Context) -> CurationStore | None:
+    """The curator's records, or None when RECORD_MISSES=off."""
+    return context.bot_data.get("curation")
+
+
+async def _write(context: Context, write: Callable[[CurationStore], None]) -> None:
+    """Run one write off the event loop; a failed write is logged, the reply is already out."""
+    store = curation(context)
+    if store is None:
+        return
+    try:
+        await asyncio.to_thread(write, store)
+    except sqlite3.Error:
+        logger.warning("could not record for the curator", exc_info=True)
+
+
+async def record_match(
+    context: Context, question: str, match: Match, *, language: str = "en"
+) -> None:
+    """The recording hook: what a typed question got (see bot/curation.py for what is kept)."""
+    await _write(context, lambda store: store.record_match(question, match, language=language))
+
+
+async def record_given(context: Context, entry_id: str) -> None:
+    """An answer shown without a typed question: a button or a deep link."""
+    await _write(context, lambda store: store.record_given(entry_id))
 
 
 def _log(update: Update, started: float, kind: str, reply: Reply | None = None) -> None:
@@ -79,12 +122,11 @@ async def send_reply(context: Context, message: Message, reply: Reply) -> None:
     """Send a reply into the message's chat (and topic), in pieces if long, buttons last.
     In groups it is threaded under `message`; in a private chat it needs no quoting."""
     pieces = html_pieces(reply)
-    buttons = keyboard(reply)
+    private = message.chat.type == ChatType.PRIVATE
+    buttons = keyboard(reply, share_as=context.bot.username if private else None)
     thread_id = message.message_thread_id if message.is_topic_message else None
     reply_to = (
-        None
-        if message.chat.type == ChatType.PRIVATE
-        else ReplyParameters(message.message_id, allow_sending_without_reply=True)
+        None if private else ReplyParameters(message.message_id, allow_sending_without_reply=True)
     )
     for number, piece in enumerate(pieces):
         last = number == len(pieces) - 1
@@ -123,7 +165,11 @@ async def _answer_question(
     hint = user.language_code if user else None
     reading = library.matcher.read(question, hint)
     reply = message_reply(reading, library.knowledge, brief=not private)
-    await send_reply(context, target, reply)
+    try:
+        await send_reply(context, target, reply)
+    finally:  # a question is worth recording even when its reply could not be delivered
+        for match in reading.matches:
+            await record_match(context, question, match, language=reading.language)
     _log(update, started, kind, reply)
 
 
@@ -157,13 +203,19 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start: what the bot is, with example questions."""
+    """/start: what the bot is, with example questions; /start <entry id> (a shared answer's
+    deep link) answers that entry."""
     started = time.perf_counter()
-    await send_reply(
-        context,
-        update.effective_message,
-        start_reply(services(context).library.current.knowledge, user_language(update)),
-    )
+    knowledge = services(context).library.current.knowledge
+    language = user_language(update)
+    shared = knowledge.get(context.args[0]) if context.args else None
+    if shared is not None:
+        reply = answer_reply(shared, knowledge, language=language)
+        await send_reply(context, update.effective_message, reply)
+        await record_given(context, shared.id)
+        _log(update, started, "start:shared", reply)
+        return
+    await send_reply(context, update.effective_message, start_reply(knowledge, language))
     _log(update, started, "start")
 
 
@@ -171,7 +223,9 @@ async def help_command(update: Update, context: Context) -> None:
     """/help: private, group and inline use."""
     started = time.perf_counter()
     message = update.effective_message
-    await send_reply(context, message, help_reply(context.bot.username, user_language(update)))
+    knowledge = services(context).library.current.knowledge
+    reply = help_reply(context.bot.username, user_language(update), knowledge=knowledge)
+    await send_reply(context, message, reply)
     _log(update, started, "help")
 
 
@@ -182,6 +236,16 @@ async def topics(update: Update, context: Context) -> None:
     knowledge = services(context).library.current.knowledge
     await send_reply(context, message, topics_reply(knowledge, 0, user_language(update)))
     _log(update, started, "topics")
+
+
+async def article(update: Update, context: Context) -> None:
+    """/article: the headline, its author and date when known, and a link to the original."""
+    started = time.perf_counter()
+    knowledge = services(context).library.current.knowledge
+    await send_reply(
+        context, update.effective_message, article_reply(knowledge, user_language(update))
+    )
+    _log(update, started, "article")
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -203,6 +267,11 @@ async def button(update: Update, context: Context) -> None:
     """A button press: acknowledge at once, then send the answer, or page the topic list."""
     started = time.perf_counter()
     query = update.callback_query
+    feedback = decode_feedback(query.data)
+    if feedback is not None:
+        await _feedback(update, context, *feedback)
+        _log(update, started, "button:feedback")
+        return
     await deliver(lambda: query.answer(), "answerCallbackQuery", services(context).stop_by)
     choice = decode_choice(query.data)
     message = query.message
@@ -223,7 +292,32 @@ async def button(update: Update, context: Context) -> None:
         )
     else:
         await send_reply(context, message, reply)
+        if choice is not None and choice.action is Action.ANSWER and reply.entry_id:
+            await record_given(context, reply.entry_id)
     _log(update, started, "button", reply)
+
+
+async def _feedback(update: Update, context: Context, entry_id: str, liked: bool) -> None:
+    """👍/👎 under an answer: a "thanks" toast, and a tally; a 👎 is also kept as a miss.
+
+    The question is not in the button (64 bytes hold the entry id, rarely a question too), so
+    a 👎 is kept with the question the answer replied to when Telegram shows it (groups), else
+    with the entry's title: the curator sees which answer disappointed, if not always why.
+    """
+    query = update.callback_query
+    await deliver(
+        lambda: query.answer(FEEDBACK_THANKS), "answerCallbackQuery", services(context).stop_by
+    )
+    entry = services(context).library.current.knowledge.get(entry_id)
+    if entry is None:
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    asked = message.reply_to_message if message is not None else None
+    question = (asked.text or asked.caption or "") if asked is not None else ""
+    await _write(
+        context,
+        lambda store: store.record_feedback(entry_id, liked, question=question or entry.title),
+    )
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -287,6 +381,24 @@ async def reload_knowledge(update: Update, context: Context) -> None:
         text = f"Reloaded: {len(holder.current.knowledge)} entries."
     await send_reply(context, update.effective_message, Reply(text))
     _log(update, started, "reload:refused" if error else "reload")
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats (admins only, like /reload): the last day and week, and the most asked misses."""
+    started = time.perf_counter()
+    store = curation(context)
+    if store is None:
+        text = "Nothing is recorded (RECORD_MISSES=off)."
+    else:
+
+        def read() -> str:
+            summary = summarize(store.tallies(days=1), store.tallies(days=7))
+            misses = store.misses(days=7, latest=STATS_MAX_MISSES)
+            return stats_report(summary, group_misses(misses)[:STATS_TOP_MISSES])
+
+        text = await asyncio.to_thread(read)
+    await send_reply(context, update.effective_message, Reply(text, "Statistics"))
+    _log(update, started, "stats")
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -2,7 +2,8 @@
 
 Buttons carry everything needed to serve a press in `callback_data` ("a:<entry id>"), so any
 replica can answer it without remembering anything, and an id that no longer exists is simply
-"gone".
+"gone". Answers also get 👍/👎 ("f+:<entry id>", "f-:<entry id>") beside Source, and in
+private chats a Share button: the deep link https://t.me/<bot>?start=<entry id>.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.replies import Action, Choice, Reply
-from bot.wording import LANGUAGES
+from bot.wording import LANGUAGES, say
 
 # Telegram's limit for one message's text, after entity parsing.
 MESSAGE_LIMIT = 4096
@@ -24,6 +25,10 @@ BUTTON_LABEL_LIMIT = 60
 
 _PREFIX = {Action.ANSWER: "a", Action.SOURCE: "s", Action.TOPICS: "t"}
 _ACTION = {prefix: action for action, prefix in _PREFIX.items()}
+_FEEDBACK = {"f+": True, "f-": False}
+_ENTRY_ID = re.compile(r"[a-z0-9_]+")
+LIKE_LABEL = "👍"
+DISLIKE_LABEL = "👎"
 
 
 def encode_choice(choice: Choice) -> str:
@@ -43,7 +48,7 @@ def decode_choice(data: str | None) -> Choice | None:
     prefix, _, rest = data.partition(":")
     target, _, language = rest.partition(":")
     action = _ACTION.get(prefix)
-    if action is None or not target or not re.fullmatch(r"[a-z0-9_]+", target):
+    if action is None or not target or not _ENTRY_ID.fullmatch(target):
         return None
     if language and language not in LANGUAGES:
         return None
@@ -58,12 +63,48 @@ def render_html(reply: Reply) -> str:
     return body
 
 
+def encode_feedback(entry_id: str, liked: bool) -> str:
+    data = f"{'f+' if liked else 'f-'}:{entry_id}"
+    if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode_feedback(data: str | None) -> tuple[str, bool] | None:
+    """(entry id, liked) for a 👍/👎 button, or None for any other data."""
+    if not data or len(data.encode("utf-8", "replace")) > CALLBACK_DATA_LIMIT:
+        return None
+    prefix, _, entry_id = data.partition(":")
+    if prefix not in _FEEDBACK or not _ENTRY_ID.fullmatch(entry_id):
+        return None
+    return entry_id, _FEEDBACK[prefix]
+
+
+def share_link(bot_username: str, entry_id: str) -> str:
+    """The deep link that opens this answer in a private chat with the bot."""
+    return f"https://t.me/{bot_username}?start={entry_id}"
+
+
+def is_answer(reply: Reply) -> bool:
+    """An entry's answer (whole or partial): it leads with that entry's Source button."""
+    first = reply.choices[0] if reply.choices else None
+    return (
+        reply.entry_id is not None
+        and reply.decision is not None
+        and first is not None
+        and first.action is Action.SOURCE
+        and first.target == reply.entry_id
+    )
+
+
 def _label(text: str) -> str:
     return text if len(text) <= BUTTON_LABEL_LIMIT else text[: BUTTON_LABEL_LIMIT - 1] + "…"
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """One button a row (question labels are long); paging buttons share the last row."""
+def keyboard(reply: Reply, share_as: str | None = None) -> InlineKeyboardMarkup | None:
+    """One button a row (question labels are long); paging buttons share the last row.
+    An answer's Source row also holds 👍 and 👎; with `share_as` (the bot's username) a last
+    row holds its Share link."""
     if not reply.choices:
         return None
     rows: list[list[InlineKeyboardButton]] = []
@@ -76,6 +117,21 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
             rows.append([button])
     if paging:
         rows.append(paging)
+    if is_answer(reply) and reply.entry_id is not None:
+        rows[0] += [
+            InlineKeyboardButton(LIKE_LABEL, callback_data=encode_feedback(reply.entry_id, True)),
+            InlineKeyboardButton(
+                DISLIKE_LABEL, callback_data=encode_feedback(reply.entry_id, False)
+            ),
+        ]
+        if share_as:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        say("share", reply.language), url=share_link(share_as, reply.entry_id)
+                    )
+                ]
+            )
     return InlineKeyboardMarkup(rows)
 
 
