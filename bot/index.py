@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase
-from bot.languages import MAX_INFORMATIVENESS
+from bot.languages import MAX_INFORMATIVENESS, Language
 from bot.scoring import entry_score, f_beta, score_bound
 from bot.terms import Term, TermReader
 
@@ -54,7 +54,7 @@ class Index:
         frequency = self.language.frequency
         # Tags are English keywords; every language's entries are about them too ("esa").
         for entry in knowledge.entries:
-            texts = entry.text(self.language.code) if hasattr(entry, "text") else entry
+            texts = entry.text(self.language.code)
             read = {
                 text: _stems_recording_spellings(reader.read_known(text), spellings, frequency)
                 for text in (*texts.questions, texts.answer, *entry.tags)
@@ -62,7 +62,7 @@ class Index:
             self.phrasings.append(tuple(read[text] for text in texts.questions))
             self.entry_stems.append(_stem_tuple(s for stems in read.values() for s in stems))
             topics.append({s for text in (*texts.questions, *entry.tags) for s in read[text]})
-        self.weights = self._weigh_stems(topics, spellings)
+        self.weights = stem_weights(topics, self.entry_stems, spellings, self.language)
         reader.learn_stems(self.weights)
         self.phrasing_weights = [
             tuple(sum(self.weight_of_known(stem) for stem in stems) for stems in phrasings)
@@ -79,29 +79,6 @@ class Index:
             for stem in stems:
                 postings[stem].append(entry_index)
         self.holders = {stem: frozenset(entries) for stem, entries in postings.items()}
-
-    def _weigh_stems(self, topics: list[set[str]], spellings: dict[str, str]) -> dict[str, float]:
-        """A stem weighs its general informativeness times how few entries are *about* it
-        (IDF, relative to a stem in one entry): "roscosmos" much, "russia" little. An entry is
-        about the stems of its phrasings and tags; answers repeat context ("Rogozin, the head
-        of Roscosmos") that would make topic words look common, so a stem counts the answers
-        that use it only when no phrasing or tag does."""
-        about: dict[str, int] = defaultdict(int)
-        anywhere: dict[str, int] = defaultdict(int)
-        for entry_topics, stems in zip(topics, self.entry_stems, strict=True):
-            for stem in entry_topics:
-                about[stem] += 1
-            for stem in stems:
-                anywhere[stem] += 1
-        anywhere.update(about)
-        count = len(topics)
-        top_idf = math.log((count + 1) / 1.5)
-        return {
-            stem: self.language.informativeness(spellings.get(stem, stem))
-            * math.log((count + 1) / (frequency + 0.5))
-            / top_idf
-            for stem, frequency in anywhere.items()
-        }
 
     def weight_of_known(self, stem: str) -> float:
         if stem in self.language.question_stems:
@@ -202,6 +179,35 @@ class Index:
                 fit, best = candidate, number
         coverage = sum(weight for _, weight in present) / total
         return entry_score(fit, coverage), best
+
+
+def stem_weights(
+    topics: list[set[str]],
+    entry_stems: list[tuple[str, ...]],
+    spellings: dict[str, str],
+    language: Language,
+) -> dict[str, float]:
+    """A stem weighs its general informativeness times how few entries are *about* it
+    (IDF, relative to a stem in one entry): "roscosmos" much, "russia" little. An entry is
+    about the stems of its phrasings and tags; answers repeat context ("Rogozin, the head
+    of Roscosmos") that would make topic words look common, so a stem counts the answers
+    that use it only when no phrasing or tag does."""
+    about: dict[str, int] = defaultdict(int)
+    anywhere: dict[str, int] = defaultdict(int)
+    for entry_topics, stems in zip(topics, entry_stems, strict=True):
+        for stem in entry_topics:
+            about[stem] += 1
+        for stem in stems:
+            anywhere[stem] += 1
+    anywhere.update(about)
+    count = len(topics)
+    top_idf = math.log((count + 1) / 1.5)
+    return {
+        stem: language.informativeness(spellings.get(stem, stem))
+        * math.log((count + 1) / (frequency + 0.5))
+        / top_idf
+        for stem, frequency in anywhere.items()
+    }
 
 
 def _stems_recording_spellings(

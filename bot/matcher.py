@@ -109,7 +109,7 @@ class Matcher:
         self.knowledge = knowledge
         self.by_language = {
             code: LanguageMatcher(knowledge, LANGUAGES[code], prune=prune)
-            for code in getattr(knowledge, "languages", ("en",))
+            for code in knowledge.languages
         }
         self.english = self.by_language["en"]
         self.names = self.english.names
@@ -171,12 +171,7 @@ class LanguageMatcher:
     ) -> None:
         self.knowledge = knowledge
         self.language = language
-        synonyms = (
-            knowledge.synonyms_for(language.code)
-            if hasattr(knowledge, "synonyms_for")
-            else knowledge.synonyms
-        )
-        self.reader = TermReader(synonyms, language)
+        self.reader = TermReader(knowledge.synonyms_for(language.code), language)
         self.index = Index(knowledge, self.reader, prune=prune)
         self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
         self._index_of = {entry.id: number for number, entry in enumerate(knowledge.entries)}
