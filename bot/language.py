@@ -107,6 +107,14 @@ _CONTRACTIONS = (
 _QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b")
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
+    "outta": "out of",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "lemme": "let me",
+    "gimme": "give me",
+    "dunno": "do not know",
+    "aint": "is not",
+    "ain't": "is not",
     "wat": "what",
     "wut": "what",
     "wot": "what",
