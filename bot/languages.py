@@ -97,7 +97,10 @@ weight location address city name names deadline schedule duration length height
 successor predecessor replace replaced replacement replaces succeed succeeded resign
 resigned fired appointed elected founded founder born birthday funding employees staff
 workers headquarters located finish finished complete completed completion ready outcome
-winner won win lose lost
+winner won win lose lost instead manufacturer manufacturers supplier suppliers vendor brand
+manufacture manufactures produce produces maker makers gone departed retired sacked called
+named purpose goal goals aim aims objective objectives study studies explore research
+investigate
 """.split()
     ),
     measure_asker="how",
