@@ -54,9 +54,8 @@ def test_empty_or_contentless_messages_are_declined(small_matcher, question):
     assert match.entry is None
 
 
-def test_ten_thousand_characters_still_get_a_decision(small_matcher):
-    match = small_matcher.match("who built the falcon rocket " * 400)
-    assert match.decision in set(Decision)
+def test_ten_thousand_characters_are_read_up_to_telegrams_limit(small_matcher):
+    assert answered_id(small_matcher, "who built the falcon rocket " * 400) == "rocket_builder"
     assert small_matcher.match("x" * 10_000).decision is Decision.DECLINE
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot import language
 from bot.matcher import Decision, Matcher
-from bot.replies import Reply, match_reply
+from bot.replies import Reply, message_reply
 from bot.telegram.render import MESSAGE_LIMIT, html_pieces
 from tests.fake_bot_api import parse_telegram_html
 
@@ -30,6 +30,9 @@ messy_text = st.one_of(
     st.builds(
         lambda a, b: f"{a} who heads roscosmos {b}", st.text(max_size=50), st.text(max_size=50)
     ),
+    st.builds(
+        lambda a, b: f"{a} хто очолює Роскосмос? {b}", st.text(max_size=50), st.text(max_size=50)
+    ),
     st.just("\ud800 who is rogozin \udfff"),
 )
 
@@ -38,11 +41,15 @@ messy_text = st.one_of(
 def test_any_message_gets_a_decision_and_a_well_formed_reply(
     matcher: Matcher, knowledge, question: str, brief: bool
 ):
-    match = matcher.match(question)
-    assert match.decision in set(Decision)
-    if match.decision is Decision.ANSWER:
-        assert match.entry is not None
-    reply = match_reply(match, knowledge, brief=brief)
+    reading = matcher.read(question)
+    assert reading.language in ("en", "uk", "ru") and reading.matches
+    for match in reading.matches:
+        # An entry is given exactly when the question is answered in full or in part.
+        assert (match.entry is not None) == (match.decision in (Decision.ANSWER, Decision.PARTIAL))
+        assert (match.missing is not None) == (
+            match.decision in (Decision.PARTIAL, Decision.SMALL_TALK)
+        )
+    reply = message_reply(reading, knowledge, brief=brief)
     pieces = html_pieces(reply)
     assert pieces and all(len(piece) <= MESSAGE_LIMIT for piece in pieces)
     for piece in pieces:
