@@ -617,17 +617,13 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int 
             "put the value in quotes, or indent the key with spaces to line up with its "
             "neighbours"
         )
-    elif "expected '-' indicator" in problem:
+    elif "expected '-' indicator" in problem or "did not find expected key" in problem:
+        what = "'- ' items" if "'-'" in problem else "keys"
         fix = (
-            f"this line does not line up with the list that starts at line {at}: indent it "
-            f"with spaces to line up with the '- ' items (column {column}) or with the fields "
-            "of its entry"
-        )
-    elif "did not find expected key" in problem:
-        fix = (
-            f"this line does not line up with the keys of the mapping that starts at line "
-            f"{at} (column {column}): indent with spaces to line up with them; and if a quoted "
-            "value goes on after its closing quote, put the whole value in quotes"
+            f"{_indentation(lines, mark)}indent with spaces to line up with the {what} of the "
+            f"block that starts at line {at} (column {column}), or with the fields of its "
+            "entry; and if a quoted value goes on after its closing quote, put the whole "
+            "value in quotes"
         )
     elif "could not find expected ':'" in problem:
         fix = (
@@ -661,6 +657,21 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int 
             "the brackets and the indentation"
         )
     return line, f"YAML syntax error: {fix} (YAML says: {raw})"
+
+
+def _indentation(lines: list[str], mark: Any) -> str:
+    """'this line is indented 3 spaces, line 23 above 4; ' (empty when it cannot tell)."""
+    if not mark or mark.line >= len(lines):
+        return ""
+    here = lines[mark.line]
+    for number in range(mark.line - 1, -1, -1):
+        above = lines[number]
+        if above.strip() and not above.lstrip().startswith("#"):
+            own = len(here) - len(here.lstrip(" "))
+            other = len(above) - len(above.lstrip(" "))
+            spaces = "space" if own == 1 else "spaces"
+            return f"this line is indented {own} {spaces}, line {number + 1} above {other}; "
+    return ""
 
 
 def _char_at(lines: list[str], mark: Any) -> str:
