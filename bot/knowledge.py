@@ -101,6 +101,11 @@ TOP_FIELDS = (
 ENTRY_FIELDS = ("id", "questions", "answer", "source", "related", "tags", *TRANSLATED)
 ENTRY_TEXT_FIELDS = ("questions", "answer")
 ARTICLE_TEXT_FIELDS = ("title", "description")
+_FIELD_SETS = {
+    fields: frozenset(fields)
+    for fields in (TOP_FIELDS, ENTRY_FIELDS, ENTRY_TEXT_FIELDS, ARTICLE_TEXT_FIELDS, LANGUAGES)
+}
+_TRANSLATED_SET = frozenset(TRANSLATED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,42 +504,53 @@ class _Events:
     def __init__(self, text: str | bytes) -> None:
         self._loader = yaml.CSafeLoader(text)
         self.next = self._loader.get_event
+        self._keys: dict[str, str] = {}  # plain keys already resolved to text
 
     def close(self) -> None:
         self._loader.dispose()
 
     def compose(self, event: Any, depth: int) -> Any:
+        # Hot loop (about 2 million events at 100,000 entries): quoted and block scalars, and
+        # mapping keys (a few distinct words), skip the YAML 1.1 resolution in `_scalar`.
         kind = event.__class__
         if kind is _ScalarEvent:
             return _scalar(event)
         line = event.start_mark.line + 1
+        next_event, compose = self.next, self.compose
         if kind is _SequenceStart:
             self._check_collection(event, depth, line)
             sequence = _Sequence()
             sequence.line = line
             lines = sequence.item_lines = []
-            next_event, compose = self.next, self.compose
             while True:
                 item = next_event()
-                if item.__class__ is _SequenceEnd:
+                item_kind = item.__class__
+                if item_kind is _SequenceEnd:
                     return sequence
                 lines.append(item.start_mark.line + 1)
-                sequence.append(
-                    _scalar(item) if item.__class__ is _ScalarEvent else compose(item, depth + 1)
-                )
+                if item_kind is not _ScalarEvent:
+                    sequence.append(compose(item, depth + 1))
+                elif item.tag is None and not item.implicit[0]:
+                    sequence.append(item.value)
+                else:
+                    sequence.append(_scalar(item))
         if kind is _MappingStart:
             self._check_collection(event, depth, line)
             mapping = _Mapping()
             mapping.line = line
             key_lines = mapping.key_lines = {}
-            next_event, compose = self.next, self.compose
+            keys = self._keys
             while True:
                 key_event = next_event()
                 if key_event.__class__ is _MappingEnd:
                     return mapping
                 key_line = key_event.start_mark.line + 1
-                key = compose(key_event, depth + 1)
-                if not isinstance(key, str):
+                key = keys.get(key_event.value) if key_event.__class__ is _ScalarEvent else None
+                if key is None or key_event.tag is not None or not key_event.implicit[0]:
+                    key = compose(key_event, depth + 1)
+                    if isinstance(key, str) and key_event.implicit[0]:
+                        keys[key] = key
+                if key.__class__ is not str:
                     raise _Fatal(key_line, _bad_key(key))
                 if key in key_lines:
                     raise _Fatal(
@@ -543,13 +559,15 @@ class _Events:
                         f"{key_lines[key]}); YAML would silently keep only the last one: "
                         "delete or rename one",
                     )
-                value_event = next_event()
-                mapping[key] = (
-                    _scalar(value_event)
-                    if value_event.__class__ is _ScalarEvent
-                    else compose(value_event, depth + 1)
-                )
                 key_lines[key] = key_line
+                value = next_event()
+                value_kind = value.__class__
+                if value_kind is not _ScalarEvent:
+                    mapping[key] = compose(value, depth + 1)
+                elif value.tag is None and not value.implicit[0]:
+                    mapping[key] = value.value
+                else:
+                    mapping[key] = _scalar(value)
         if kind is yaml.AliasEvent:
             raise _Fatal(
                 line,
@@ -683,6 +701,15 @@ def _char_at(lines: list[str], mark: Any) -> str:
 # --- validation ----------------------------------------------------------------------------
 
 
+def _folded(items: list[Any]) -> list[str] | None:
+    """Each item with its whitespace folded, if every item is non-empty text; else None."""
+    try:
+        folded = [" ".join(item.split()) for item in items]
+    except AttributeError:  # not text: a number, a list, nothing...
+        return None
+    return folded if all(folded) else None
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -784,7 +811,8 @@ class _Article:
         )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+")
+# Whitespace after a full stop (or ! ? …), or after one closing quote or bracket behind it.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)])\s+")
 
 
 def _word_edge(text: str, before: int, after: int) -> bool:
@@ -813,7 +841,7 @@ class _Validator:
         self.sources: list[tuple[str, str, int]] = []
         self.phrasings: dict[str, dict[str, tuple[str, int]]] = {lang: {} for lang in LANGUAGES}
         self.present: dict[str, int] = {}  # language -> line of its first block
-        self.missing: dict[str, list[tuple[str, int]]] = {lang: [] for lang in TRANSLATED}
+        self.broken_blocks: set[tuple[str, int]] = set()  # (language, entry index)
         # Where each entry starts, and its name: a repeated phrasing names the first one's entry.
         self.entry_lines: list[int] = []
         self.entry_owners: list[str] = []
@@ -824,6 +852,10 @@ class _Validator:
 
     def text(self, mapping: _Mapping, key: str, owner: str, *, required: bool = True) -> str:
         value = mapping.get(key)
+        if value.__class__ is str:
+            folded = " ".join(value.split())
+            if folded or not required:
+                return folded
         if value is None:
             if required:
                 self.report(mapping.line, f"{owner} has no {key}; add `{key}:`")
@@ -840,6 +872,10 @@ class _Validator:
 
     def texts(self, mapping: _Mapping, key: str, owner: str, *, minimum: int = 0) -> list[str]:
         value = mapping.get(key)
+        if value.__class__ is _Sequence:
+            folded = _folded(value)
+            if folded is not None and len(folded) >= minimum:
+                return folded
         if value is None:
             if minimum:
                 self.report(mapping.line, f"{owner} has no {key}; add a list of at least {minimum}")
@@ -866,6 +902,26 @@ class _Validator:
     def questions(self, mapping: _Mapping, owner: str, lang: str) -> tuple[str, ...]:
         """The phrasings, each checked for words, length and repeats (in this language)."""
         value = mapping.get("questions")
+        if value.__class__ is _Sequence:
+            # The common case in one sweep of list comprehensions; anything amiss is reported
+            # by the item-by-item loop below.
+            limits = self.limits
+            questions = _folded(value)
+            if (
+                questions is not None
+                and MIN_QUESTIONS <= len(questions) <= limits.max_questions
+                and max(map(len, questions)) <= limits.max_question_chars
+            ):
+                normals = [normalize_phrasing(question) for question in questions]
+                seen = self.phrasings[lang]
+                if all(normals) and all(
+                    seen.setdefault(normal, line) == line
+                    for normal, line in zip(normals, value.item_lines, strict=True)
+                ):
+                    return tuple(questions)
+                for normal, line in zip(normals, value.item_lines, strict=True):
+                    if seen.get(normal) == line:
+                        del seen[normal]  # the loop below will see it again
         if not isinstance(value, list):
             return tuple(self.texts(mapping, "questions", owner, minimum=MIN_QUESTIONS))
         limits = self.limits
@@ -947,7 +1003,7 @@ class _Validator:
         return answer
 
     def unknown_fields(self, mapping: _Mapping, owner: str, allowed: tuple[str, ...]) -> None:
-        if len(mapping) <= len(allowed) and all(key in allowed for key in mapping):
+        if _FIELD_SETS[allowed].issuperset(mapping):
             return
         for unknown in mapping:
             if unknown not in allowed:
@@ -1010,14 +1066,14 @@ class _Validator:
                 listed.add(other)
         tags = self.texts(raw, "tags", owner)
         translations: dict[str, EntryText] = {}
-        for lang in TRANSLATED:
+        for lang in () if _TRANSLATED_SET.isdisjoint(raw) else TRANSLATED:
             block = raw.get(lang)
             if lang not in raw:
-                self.missing[lang].append((owner, raw.line))
                 continue
             block_line = raw.key_lines[lang]
             self.present.setdefault(lang, block_line)
             if not isinstance(block, _Mapping):
+                self.broken_blocks.add((lang, len(self.entries)))
                 self.report(
                     block_line,
                     f"{owner}: {lang} must be a mapping with questions and answer, "
@@ -1149,7 +1205,10 @@ class _Validator:
                 check.report(line, f"{owner}: related id '{other}' does not exist")
         languages = tuple(lang for lang in LANGUAGES if lang == "en" or lang in check.present)
         for lang in languages[1:]:
-            for owner, line in check.missing[lang]:
+            for number, entry in enumerate(check.entries):
+                if lang in entry.translations or (lang, number) in check.broken_blocks:
+                    continue
+                owner, line = check.entry_owners[number], check.entry_lines[number]
                 check.report(
                     line,
                     f"{owner} has no {lang}: block; add {lang}: with questions and answer "
