@@ -474,8 +474,8 @@ def _scalar(event: Any) -> Any:
         return value
     raise _Fatal(
         event.start_mark.line + 1,
-        f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file (it could "
-        "build objects); remove it: only plain text, lists and mappings are read",
+        f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file; remove it "
+        "(only plain text, lists and mappings are read, so no tag can build an object)",
     )
 
 
