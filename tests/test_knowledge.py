@@ -413,6 +413,31 @@ BROKEN_FILES = {
         "url: https://example.org/rockets", "url: example.org"
     ),
     "control character": SMALL_KNOWLEDGE.replace("Jane Smith is", "Jane\x07Smith is"),
+    "source is the whole article": SMALL_KNOWLEDGE.replace(
+        "The base will house four people.\n", "The base will house four people. It opens soon.\n", 1
+    ).replace(
+        "source: Its chief engineer is Jane Smith.",
+        "source: >-\n      The Falcon rocket was built by the Acme company. Its chief engineer is"
+        " Jane Smith. A moon base is planned near the south pole. The base will house four"
+        " people. It opens soon.",
+    ),
+    "unknown entry field": SMALL_KNOWLEDGE.replace(
+        "    related: [base_crew]", "    see: [base_crew]"
+    ),
+    "unknown top-level field": SMALL_KNOWLEDGE.replace("synonyms:", "synonym:"),
+    "key read as true/false": SMALL_KNOWLEDGE.replace("    related: [base_crew]", "    on: x"),
+    "synonym group of one word": SMALL_KNOWLEDGE.replace("  - [lunar, moon]", "  - [lunar]"),
+    "no top-level translation": cut(TRANSLATED_KNOWLEDGE, "ru:\n  title", "article: |"),
+    "too few translated questions": TRANSLATED_KNOWLEDGE.replace(
+        "        - виробник ракети falcon\n", ""
+    ),
+    "translated answer too long": TRANSLATED_KNOWLEDGE.replace(
+        "      answer: Главный инженер — Джейн Смит.", "      answer: '" + "я" * 4097 + "'"
+    ),
+    "translation not a mapping": TRANSLATED_KNOWLEDGE.replace(
+        "    ru:\n      questions:\n        - Кто главный",
+        "    ru: Главный инженер\n    rx:\n      questions:\n        - Кто главный",
+    ),
 }
 
 
