@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import os
 import re
 import stat
@@ -78,6 +79,8 @@ MIN_SOURCE_WORDS = 6
 MAX_DEPTH = 12
 # A file modified this recently is read twice, this far apart, before it is trusted.
 SETTLE_SECONDS = 0.2
+# A longer pause would hold up every start and reload for no gain.
+MAX_SETTLE_SECONDS = 10.0
 # A file still changing after this many pauses is refused (about 2 s with the default pause).
 SETTLE_ATTEMPTS = 10
 # Each misquoted source costs an alignment against the whole article; past this many, the
@@ -257,8 +260,14 @@ class Limits:
                 value = kind(raw)
             except ValueError:
                 value = -1
-            if value < 0 or (kind is int and value == 0):
-                what = "seconds" if kind is float else "a whole number above 0"
+            if not 0 <= value <= (MAX_SETTLE_SECONDS if kind is float else math.inf) or (
+                kind is int and value == 0
+            ):
+                what = (
+                    f"0 to {MAX_SETTLE_SECONDS:g} seconds"
+                    if kind is float
+                    else ("a whole number above 0")
+                )
                 problems.append(Problem(variable, None, f"must be {what}, not {raw!r}"))
                 continue
             values[name] = value

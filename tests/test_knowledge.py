@@ -815,3 +815,19 @@ def test_deep_nesting_names_its_line(tmp_path):
     assert re.search(r"knowledge\.yaml:\d+: the YAML nests deeper than 12 levels here", message)
     answer_line = text.splitlines().index("    answer:") + 1
     assert f":{answer_line + 11}:" in message  # the 12th level down, where it went too deep
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("KNOWLEDGE_MAX_QUESTIONS", "0", "must be a whole number above 0, not '0'"),
+        ("KNOWLEDGE_MAX_BYTES", "64MB", "must be a whole number above 0, not '64MB'"),
+        ("KNOWLEDGE_SETTLE_SECONDS", "inf", "must be 0 to 10 seconds, not 'inf'"),
+        ("KNOWLEDGE_SETTLE_SECONDS", "nan", "must be 0 to 10 seconds, not 'nan'"),
+    ],
+)
+def test_limits_from_the_environment_are_checked(variable, value, expected):
+    with pytest.raises(KnowledgeError) as caught:
+        Limits.from_environment({variable: value})
+    assert str(caught.value) == f"{variable}: {expected}"
+    assert Limits.from_environment({variable: ""}) == Limits()
