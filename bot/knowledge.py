@@ -22,7 +22,7 @@ How it reads a file, and why:
   entries `yaml.load(..., CSafeLoader)` took 18 s (7 s with the collector off) and 1.1 GB,
   while iterating the event stream takes about 2.5 s. Entries are validated and turned into
   dataclasses as they stream past, so an entry's raw mapping is garbage as soon as its `Entry`
-  exists: loading 100,000 entries (57 MB) takes about 5 s and peaks near 300 MB, of which the
+  exists: loading 100,000 entries (57 MB) takes about 5 s and peaks near 270 MB, of which the
   file's bytes are 57 MB (LibYAML reads them without a decoded copy).
 """
 
