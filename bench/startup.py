@@ -12,6 +12,12 @@ What it measures, with tests/fake_bot_api.FakeBotAPI on 127.0.0.1 standing in fo
   flood guard of 10 per 10 s), with production settings, so the default rate limiter (30
   messages/s overall) applies and this part takes ~35 s; plus a breakdown of where the resident
   memory comes from (interpreter, imports, knowledge base + matcher) from separate processes;
+- knowledge files: synthetic 10,000- and 100,000-entry FILES written by
+  bench/knowledge_files.py (real answers and sources, phrasings recombined from the real
+  words), each loaded in a fresh process: `load_knowledge` wall and CPU time (median of
+  --load-runs), the matcher build after it, VmHWM after each, and through the command line
+  `check`, `ask --json` with one question, and `ask --json` with --ask-questions questions
+  on stdin (mean cost a question = the difference over the count);
 - CLI paths: wall time of `python -m bot check` and `python -m bot ask "x"` (median of
   --runs), their `python -X importtime` total, the heaviest imports, and whether `telegram`
   ends up in sys.modules (it should not: the CLI paths need no Telegram library); and the
@@ -19,8 +25,10 @@ What it measures, with tests/fake_bot_api.FakeBotAPI on 127.0.0.1 standing in fo
 
 Run from the repository root:
 
-    python bench/startup.py              # ~1 minute
+    python bench/startup.py              # ~2 minutes
     python bench/startup.py --runs 3 --questions 300
+    python bench/startup.py --only-knowledge-files            # ~1 minute
+    python bench/startup.py --only-knowledge-files --knowledge-sizes 10000
 
 Prints tables and writes the same figures to bench/results/startup.json.
 """
@@ -28,6 +36,7 @@ Prints tables and writes the same figures to bench/results/startup.json.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import statistics
@@ -40,6 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
+import knowledge_files
 
 NAME = "startup"
 TARGET_STARTUP_S = 1.0
@@ -318,6 +328,213 @@ def python_baseline(runs: int) -> float:
     return statistics.median(walls)
 
 
+_LOAD_PROBE = """
+import json, sys, time
+from pathlib import Path
+
+def status():
+    found = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(rest.split()[0]) / 1024
+    return found
+
+from bot.knowledge import load_knowledge
+from bot.matcher import Matcher
+
+before = status()
+wall, cpu = time.perf_counter(), time.process_time()
+knowledge = load_knowledge(sys.argv[1])
+load_s, load_cpu_s = time.perf_counter() - wall, time.process_time() - cpu
+after_load = status()
+wall = time.perf_counter()
+matcher = Matcher(knowledge)
+matcher_s = time.perf_counter() - wall
+after_matcher = status()
+print(json.dumps({
+    "entries": len(knowledge), "load_s": load_s, "load_cpu_s": load_cpu_s,
+    "matcher_s": matcher_s, "rss_before_mb": before["VmRSS"],
+    "rss_after_load_mb": after_load["VmRSS"], "hwm_after_load_mb": after_load["VmHWM"],
+    "rss_after_matcher_mb": after_matcher["VmRSS"],
+    "hwm_after_matcher_mb": after_matcher["VmHWM"],
+}))
+"""
+
+
+def _timed_cli(argv: list[str], stdin: str | None = None) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        cwd=common.REPO,
+        env=bot_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return time.perf_counter() - started, done.returncode, done.stdout
+
+
+def knowledge_file_figures(sizes: list[int], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Write each synthetic file, then load it from the file in fresh processes."""
+    from bot.knowledge import load_knowledge
+
+    real = load_knowledge(common.REPO / "knowledge.yaml")
+    questions = [q["q"] for q in common.make_questions(real, args.ask_questions, args.seed)]
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="bench-knowledge-") as folder:
+        for size in sizes:
+            path = Path(folder) / f"knowledge-{size}.yaml"
+            print(f"writing {size:,} entries ...", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            knowledge_files.write_knowledge_file(real, size, path, args.seed)
+            written_s = time.perf_counter() - started
+            # As a file in place for a while is, in production: a file modified in the last
+            # KNOWLEDGE_SETTLE_SECONDS would be read twice on purpose.
+            an_hour_ago = time.time() - 3600
+            os.utime(path, (an_hour_ago, an_hour_ago))
+            print(f"loading {size:,} entries ...", file=sys.stderr, flush=True)
+            probes = []
+            for _ in range(args.load_runs):
+                done = subprocess.run(
+                    [sys.executable, "-c", _LOAD_PROBE, str(path)],
+                    cwd=common.REPO,
+                    env=bot_env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
+                if done.returncode != 0:
+                    raise SystemExit(f"loading {path} failed:\n{done.stderr[-2000:]}")
+                probes.append(json.loads(done.stdout))
+            probe = min(probes, key=lambda p: p["load_s"])
+            check_s, check_exit, _ = _timed_cli(["--knowledge", str(path), "check"])
+            one_s, _, _ = _timed_cli(["--knowledge", str(path), "ask", "--json", questions[0]])
+            many_s, _, out = _timed_cli(
+                ["--knowledge", str(path), "ask", "--json"], stdin="\n".join(questions) + "\n"
+            )
+            answered = len(out.splitlines())
+            figures.append(
+                {
+                    "entries": size,
+                    "file_mb": path.stat().st_size / 1e6,
+                    "write_s": written_s,
+                    "load_runs": len(probes),
+                    "load_s_median": statistics.median(p["load_s"] for p in probes),
+                    "load_s_min": probe["load_s"],
+                    "load_cpu_s_median": statistics.median(p["load_cpu_s"] for p in probes),
+                    "matcher_s_median": statistics.median(p["matcher_s"] for p in probes),
+                    "hwm_after_load_mb": max(p["hwm_after_load_mb"] for p in probes),
+                    "hwm_after_matcher_mb": max(p["hwm_after_matcher_mb"] for p in probes),
+                    "rss_after_matcher_mb": probe["rss_after_matcher_mb"],
+                    "check_s": check_s,
+                    "check_exit": check_exit,
+                    "ask_one_s": one_s,
+                    "ask_questions": answered,
+                    "ask_mean_ms": (many_s - one_s) / max(1, answered - 1) * 1000,
+                }
+            )
+    return figures
+
+
+def print_knowledge_files(figures: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    print(
+        f"\nknowledge files: load from a file in a fresh process (median of {args.load_runs}), "
+        "then build the matcher; VmHWM is the process's peak"
+    )
+    print(
+        common.table(
+            [
+                "entries",
+                "file MB",
+                "load s",
+                "min s",
+                "load CPU s",
+                "peak MB after load",
+                "matcher s",
+                "peak MB with matcher",
+            ],
+            [
+                [
+                    f["entries"],
+                    f["file_mb"],
+                    f["load_s_median"],
+                    f["load_s_min"],
+                    f["load_cpu_s_median"],
+                    f["hwm_after_load_mb"],
+                    f["matcher_s_median"],
+                    f["hwm_after_matcher_mb"],
+                ]
+                for f in figures
+            ],
+            digits=2,
+        )
+    )
+    print("\nknowledge files through the command line (wall time, one run each):")
+    print(
+        common.table(
+            [
+                "entries",
+                "check s",
+                "exit",
+                "ask --json, 1 question s",
+                "questions",
+                "ms a question",
+            ],
+            [
+                [
+                    f["entries"],
+                    f["check_s"],
+                    f["check_exit"],
+                    f["ask_one_s"],
+                    f["ask_questions"],
+                    f["ask_mean_ms"],
+                ]
+                for f in figures
+            ],
+            digits=2,
+        )
+    )
+
+
+def knowledge_file_targets(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    checks = []
+    for f in figures:
+        if f["entries"] == 10_000:
+            total = f["load_s_median"] + f["matcher_s_median"]
+            checks.append(
+                {
+                    "target": "10,000 entries from a file: loaded and matcher built <= 1 s",
+                    "met": total <= 1.0,
+                    "detail": f"{f['load_s_median']:.2f} s load + {f['matcher_s_median']:.2f} s "
+                    "matcher",
+                }
+            )
+            checks.append(
+                {
+                    "target": "10,000 entries: `ask --json` <= 1 ms a question (mean), start-up "
+                    "with one question <= 2 s",
+                    "met": f["ask_mean_ms"] <= 1.0 and f["ask_one_s"] <= 2.0,
+                    "detail": f"{f['ask_mean_ms']:.2f} ms over {f['ask_questions']:,}; "
+                    f"{f['ask_one_s']:.2f} s with one",
+                }
+            )
+        if f["entries"] == 100_000:
+            total = f["load_s_median"] + f["matcher_s_median"]
+            checks.append(
+                {
+                    "target": "100,000 entries from a file: loaded and matcher built <= 10 s, "
+                    "peak <= 400 MB",
+                    "met": total <= 10.0 and f["hwm_after_matcher_mb"] <= 400,
+                    "detail": f"{f['load_s_median']:.2f} s load + {f['matcher_s_median']:.2f} s "
+                    f"matcher, peak {f['hwm_after_load_mb']:.0f} MB after load, "
+                    f"{f['hwm_after_matcher_mb']:.0f} MB with the matcher",
+                }
+            )
+    return checks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python bench/startup.py",
@@ -359,9 +576,48 @@ def main(argv: list[str] | None = None) -> int:
         default=90.0,
         help="give up waiting for the answers after this many seconds (default 90)",
     )
+    parser.add_argument(
+        "--knowledge-sizes",
+        default="10000,100000",
+        help="synthetic knowledge FILE sizes to load, comma-separated "
+        "(default 10000,100000; empty to skip)",
+    )
+    parser.add_argument(
+        "--load-runs",
+        type=int,
+        default=3,
+        help="fresh-process loads of each file to take the median of (default 3)",
+    )
+    parser.add_argument(
+        "--ask-questions",
+        type=int,
+        default=2000,
+        help="questions piped to `ask --json` at each file size (default 2000)",
+    )
+    parser.add_argument(
+        "--only-knowledge-files",
+        action="store_true",
+        help="measure only the knowledge files (skip start-up, memory and CLI paths)",
+    )
     args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.runs < 1 or args.load_runs < 1:
+        parser.error("--runs and --load-runs must be at least 1")
+    sizes = [int(size) for size in args.knowledge_sizes.replace("_", "").split(",") if size]
+    if args.only_knowledge_files:
+        facts = common.machine_facts()
+        common.print_machine(facts)
+        figures = knowledge_file_figures(sizes, args)
+        print_knowledge_files(figures, args)
+        targets = knowledge_file_targets(figures)
+        print("\ntargets:")
+        for check in targets:
+            print(common.target_line(check["target"], check["met"], check["detail"]))
+        path = common.write_results(
+            f"{NAME}.knowledge-files",
+            {"machine": facts, "args": vars(args), "knowledge_files": figures, "targets": targets},
+        )
+        print(f"figures written to {path.relative_to(common.REPO)}")
+        return 0
 
     facts = common.machine_facts()
     common.print_machine(facts)
@@ -526,6 +782,10 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{h['module']} {h['cumulative_ms']:.0f}" for h in heaviest)
         )
 
+    figures = knowledge_file_figures(sizes, args) if sizes else []
+    if figures:
+        print_knowledge_files(figures, args)
+
     ask = cli[1]
     checks = [
         {
@@ -560,6 +820,7 @@ def main(argv: list[str] | None = None) -> int:
             "detail": "exit codes "
             + ", ".join(str(s.get("exit_code")) for s in [*starts, loaded, traced_run]),
         },
+        *knowledge_file_targets(figures),
     ]
     print("\ntargets:")
     for check in checks:
@@ -580,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory_stages_mb": stages,
             "cli": cli,
             "run_importtime": traced_run.get("importtime"),
+            "knowledge_files": figures,
             "targets": checks,
             "elapsed_s": clock.seconds(),
         },

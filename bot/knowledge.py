@@ -17,26 +17,26 @@ How it reads a file, and why:
   changing is refused with a hint to write it beside and rename it into place. This covers the
   start, `check` and every reload alike, so a reload needs no extra logic of its own.
 - Parsing uses LibYAML's event stream (PyYAML's C parser), composed here into plain values with
-  the line of every key and item. PyYAML's own composer and constructor spend most of their time
-  in Python objects (Nodes with two Marks each) and in garbage collection of the growing tree:
-  at 100,000 entries `yaml.load(..., CSafeLoader)` takes about 7 s and 1.1 GB, while the event
-  stream, one entry at a time, is about 2.5 s and holds only the entries built so far. Entries
-  are validated and turned into dataclasses as they stream past, so the raw mapping of an entry
-  is garbage as soon as its `Entry` exists.
+  the line of every key and item. PyYAML's own composer and constructor keep the whole tree of
+  Nodes (two Marks each) alive, and the garbage collector walks it again and again: at 100,000
+  entries `yaml.load(..., CSafeLoader)` took 18 s (7 s with the collector off) and 1.1 GB,
+  while iterating the event stream takes about 2.5 s. Entries are validated and turned into
+  dataclasses as they stream past, so an entry's raw mapping is garbage as soon as its `Entry`
+  exists: loading 100,000 entries (57 MB) takes about 5 s and peaks near 270 MB, of which the
+  file's bytes are 57 MB (LibYAML reads them without a decoded copy).
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
 import hashlib
+import math
 import os
 import re
 import stat
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -79,6 +79,8 @@ MIN_SOURCE_WORDS = 6
 MAX_DEPTH = 12
 # A file modified this recently is read twice, this far apart, before it is trusted.
 SETTLE_SECONDS = 0.2
+# A longer pause would hold up every start and reload for no gain.
+MAX_SETTLE_SECONDS = 10.0
 # A file still changing after this many pauses is refused (about 2 s with the default pause).
 SETTLE_ATTEMPTS = 10
 # Each misquoted source costs an alignment against the whole article; past this many, the
@@ -101,6 +103,11 @@ TOP_FIELDS = (
 ENTRY_FIELDS = ("id", "questions", "answer", "source", "related", "tags", *TRANSLATED)
 ENTRY_TEXT_FIELDS = ("questions", "answer")
 ARTICLE_TEXT_FIELDS = ("title", "description")
+_FIELD_SETS = {
+    fields: frozenset(fields)
+    for fields in (TOP_FIELDS, ENTRY_FIELDS, ENTRY_TEXT_FIELDS, ARTICLE_TEXT_FIELDS, LANGUAGES)
+}
+_TRANSLATED_SET = frozenset(TRANSLATED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,8 +260,14 @@ class Limits:
                 value = kind(raw)
             except ValueError:
                 value = -1
-            if value < 0 or (kind is int and value == 0):
-                what = "seconds" if kind is float else "a whole number above 0"
+            if not 0 <= value <= (MAX_SETTLE_SECONDS if kind is float else math.inf) or (
+                kind is int and value == 0
+            ):
+                what = (
+                    f"0 to {MAX_SETTLE_SECONDS:g} seconds"
+                    if kind is float
+                    else ("a whole number above 0")
+                )
                 problems.append(Problem(variable, None, f"must be {what}, not {raw!r}"))
                 continue
             values[name] = value
@@ -406,20 +419,6 @@ def _check_utf8(path: Path, raw: bytes) -> None:
         ) from None
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building 100,000 entries allocates millions of objects that all survive: each collection
-    pass would walk them all again, for nothing (they hold no cycles). About half the load time
-    at 100,000 entries without this."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # --- YAML events to plain values with line numbers ---------------------------------------
 
 
@@ -484,8 +483,8 @@ def _scalar(event: Any) -> Any:
         return value
     raise _Fatal(
         event.start_mark.line + 1,
-        f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file (it could "
-        "build objects); remove it: only plain text, lists and mappings are read",
+        f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file; remove it "
+        "(only plain text, lists and mappings are read, so no tag can build an object)",
     )
 
 
@@ -499,42 +498,53 @@ class _Events:
     def __init__(self, text: str | bytes) -> None:
         self._loader = yaml.CSafeLoader(text)
         self.next = self._loader.get_event
+        self._keys: dict[str, str] = {}  # plain keys already resolved to text
 
     def close(self) -> None:
         self._loader.dispose()
 
     def compose(self, event: Any, depth: int) -> Any:
+        # Hot loop (about 2 million events at 100,000 entries): quoted and block scalars, and
+        # mapping keys (a few distinct words), skip the YAML 1.1 resolution in `_scalar`.
         kind = event.__class__
         if kind is _ScalarEvent:
             return _scalar(event)
         line = event.start_mark.line + 1
+        next_event, compose = self.next, self.compose
         if kind is _SequenceStart:
             self._check_collection(event, depth, line)
             sequence = _Sequence()
             sequence.line = line
             lines = sequence.item_lines = []
-            next_event, compose = self.next, self.compose
             while True:
                 item = next_event()
-                if item.__class__ is _SequenceEnd:
+                item_kind = item.__class__
+                if item_kind is _SequenceEnd:
                     return sequence
                 lines.append(item.start_mark.line + 1)
-                sequence.append(
-                    _scalar(item) if item.__class__ is _ScalarEvent else compose(item, depth + 1)
-                )
+                if item_kind is not _ScalarEvent:
+                    sequence.append(compose(item, depth + 1))
+                elif item.tag is None and not item.implicit[0]:
+                    sequence.append(item.value)
+                else:
+                    sequence.append(_scalar(item))
         if kind is _MappingStart:
             self._check_collection(event, depth, line)
             mapping = _Mapping()
             mapping.line = line
             key_lines = mapping.key_lines = {}
-            next_event, compose = self.next, self.compose
+            keys = self._keys
             while True:
                 key_event = next_event()
                 if key_event.__class__ is _MappingEnd:
                     return mapping
                 key_line = key_event.start_mark.line + 1
-                key = compose(key_event, depth + 1)
-                if not isinstance(key, str):
+                key = keys.get(key_event.value) if key_event.__class__ is _ScalarEvent else None
+                if key is None or key_event.tag is not None or not key_event.implicit[0]:
+                    key = compose(key_event, depth + 1)
+                    if isinstance(key, str) and key_event.implicit[0]:
+                        keys[key] = key
+                if key.__class__ is not str:
                     raise _Fatal(key_line, _bad_key(key))
                 if key in key_lines:
                     raise _Fatal(
@@ -543,13 +553,15 @@ class _Events:
                         f"{key_lines[key]}); YAML would silently keep only the last one: "
                         "delete or rename one",
                     )
-                value_event = next_event()
-                mapping[key] = (
-                    _scalar(value_event)
-                    if value_event.__class__ is _ScalarEvent
-                    else compose(value_event, depth + 1)
-                )
                 key_lines[key] = key_line
+                value = next_event()
+                value_kind = value.__class__
+                if value_kind is not _ScalarEvent:
+                    mapping[key] = compose(value, depth + 1)
+                elif value.tag is None and not value.implicit[0]:
+                    mapping[key] = value.value
+                else:
+                    mapping[key] = _scalar(value)
         if kind is yaml.AliasEvent:
             raise _Fatal(
                 line,
@@ -617,17 +629,13 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int 
             "put the value in quotes, or indent the key with spaces to line up with its "
             "neighbours"
         )
-    elif "expected '-' indicator" in problem:
+    elif "expected '-' indicator" in problem or "did not find expected key" in problem:
+        what = "'- ' items" if "'-'" in problem else "keys"
         fix = (
-            f"this line does not line up with the list that starts at line {at}: indent it "
-            f"with spaces to line up with the '- ' items (column {column}) or with the fields "
-            "of its entry"
-        )
-    elif "did not find expected key" in problem:
-        fix = (
-            f"this line does not line up with the keys of the mapping that starts at line "
-            f"{at} (column {column}): indent with spaces to line up with them; and if a quoted "
-            "value goes on after its closing quote, put the whole value in quotes"
+            f"{_indentation(lines, mark)}indent with spaces to line up with the {what} of the "
+            f"block that starts at line {at} (column {column}), or with the fields of its "
+            "entry; and if a quoted value goes on after its closing quote, put the whole "
+            "value in quotes"
         )
     elif "could not find expected ':'" in problem:
         fix = (
@@ -663,6 +671,21 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int 
     return line, f"YAML syntax error: {fix} (YAML says: {raw})"
 
 
+def _indentation(lines: list[str], mark: Any) -> str:
+    """'this line is indented 3 spaces, line 23 above 4; ' (empty when it cannot tell)."""
+    if not mark or mark.line >= len(lines):
+        return ""
+    here = lines[mark.line]
+    for number in range(mark.line - 1, -1, -1):
+        above = lines[number]
+        if above.strip() and not above.lstrip().startswith("#"):
+            own = len(here) - len(here.lstrip(" "))
+            other = len(above) - len(above.lstrip(" "))
+            spaces = "space" if own == 1 else "spaces"
+            return f"this line is indented {own} {spaces}, line {number + 1} above {other}; "
+    return ""
+
+
 def _char_at(lines: list[str], mark: Any) -> str:
     if mark and mark.line < len(lines) and mark.column < len(lines[mark.line]):
         return lines[mark.line][mark.column]
@@ -670,6 +693,15 @@ def _char_at(lines: list[str], mark: Any) -> str:
 
 
 # --- validation ----------------------------------------------------------------------------
+
+
+def _folded(items: list[Any]) -> list[str] | None:
+    """Each item with its whitespace folded, if every item is non-empty text; else None."""
+    try:
+        folded = [" ".join(item.split()) for item in items]
+    except AttributeError:  # not text: a number, a list, nothing...
+        return None
+    return folded if all(folded) else None
 
 
 def _kind(value: Any) -> str:
@@ -773,7 +805,8 @@ class _Article:
         )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+")
+# Whitespace after a full stop (or ! ? …), or after one closing quote or bracket behind it.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)])\s+")
 
 
 def _word_edge(text: str, before: int, after: int) -> bool:
@@ -800,9 +833,13 @@ class _Validator:
         self.id_lines: dict[str, int] = {}
         self.related_refs: list[tuple[str, str, int]] = []
         self.sources: list[tuple[str, str, int]] = []
+        # One copy of each source and tag. Sources are sentences of the one article, so a big
+        # knowledge base repeats them many times over: at 100,000 synthetic entries sharing
+        # them (and the tags) lowers the peak from 305 to 271 MB.
+        self.shared: dict[str, str] = {}
         self.phrasings: dict[str, dict[str, tuple[str, int]]] = {lang: {} for lang in LANGUAGES}
         self.present: dict[str, int] = {}  # language -> line of its first block
-        self.missing: dict[str, list[tuple[str, int]]] = {lang: [] for lang in TRANSLATED}
+        self.broken_blocks: set[tuple[str, int]] = set()  # (language, entry index)
         # Where each entry starts, and its name: a repeated phrasing names the first one's entry.
         self.entry_lines: list[int] = []
         self.entry_owners: list[str] = []
@@ -813,6 +850,10 @@ class _Validator:
 
     def text(self, mapping: _Mapping, key: str, owner: str, *, required: bool = True) -> str:
         value = mapping.get(key)
+        if value.__class__ is str:
+            folded = " ".join(value.split())
+            if folded or not required:
+                return folded
         if value is None:
             if required:
                 self.report(mapping.line, f"{owner} has no {key}; add `{key}:`")
@@ -829,6 +870,10 @@ class _Validator:
 
     def texts(self, mapping: _Mapping, key: str, owner: str, *, minimum: int = 0) -> list[str]:
         value = mapping.get(key)
+        if value.__class__ is _Sequence:
+            folded = _folded(value)
+            if folded is not None and len(folded) >= minimum:
+                return folded
         if value is None:
             if minimum:
                 self.report(mapping.line, f"{owner} has no {key}; add a list of at least {minimum}")
@@ -855,6 +900,26 @@ class _Validator:
     def questions(self, mapping: _Mapping, owner: str, lang: str) -> tuple[str, ...]:
         """The phrasings, each checked for words, length and repeats (in this language)."""
         value = mapping.get("questions")
+        if value.__class__ is _Sequence:
+            # The common case in one sweep of list comprehensions; anything amiss is reported
+            # by the item-by-item loop below.
+            limits = self.limits
+            questions = _folded(value)
+            if (
+                questions is not None
+                and MIN_QUESTIONS <= len(questions) <= limits.max_questions
+                and max(map(len, questions)) <= limits.max_question_chars
+            ):
+                normals = [normalize_phrasing(question) for question in questions]
+                seen = self.phrasings[lang]
+                if all(normals) and all(
+                    seen.setdefault(normal, line) == line
+                    for normal, line in zip(normals, value.item_lines, strict=True)
+                ):
+                    return tuple(questions)
+                for normal, line in zip(normals, value.item_lines, strict=True):
+                    if seen.get(normal) == line:
+                        del seen[normal]  # the loop below will see it again
         if not isinstance(value, list):
             return tuple(self.texts(mapping, "questions", owner, minimum=MIN_QUESTIONS))
         limits = self.limits
@@ -936,7 +1001,7 @@ class _Validator:
         return answer
 
     def unknown_fields(self, mapping: _Mapping, owner: str, allowed: tuple[str, ...]) -> None:
-        if len(mapping) <= len(allowed) and all(key in allowed for key in mapping):
+        if _FIELD_SETS[allowed].issuperset(mapping):
             return
         for unknown in mapping:
             if unknown not in allowed:
@@ -978,6 +1043,7 @@ class _Validator:
         answer = self.answer(raw, owner)
         source = self.text(raw, "source", owner)
         if source:
+            source = self.shared.setdefault(source, source)
             self.sources.append((owner, source, raw.key_lines["source"]))
         related = self.texts(raw, "related", owner)
         if related:
@@ -997,16 +1063,16 @@ class _Validator:
                 else:
                     self.related_refs.append((owner, other, related_line))
                 listed.add(other)
-        tags = self.texts(raw, "tags", owner)
+        tags = [self.shared.setdefault(tag, tag) for tag in self.texts(raw, "tags", owner)]
         translations: dict[str, EntryText] = {}
-        for lang in TRANSLATED:
+        for lang in () if _TRANSLATED_SET.isdisjoint(raw) else TRANSLATED:
             block = raw.get(lang)
             if lang not in raw:
-                self.missing[lang].append((owner, raw.line))
                 continue
             block_line = raw.key_lines[lang]
             self.present.setdefault(lang, block_line)
             if not isinstance(block, _Mapping):
+                self.broken_blocks.add((lang, len(self.entries)))
                 self.report(
                     block_line,
                     f"{owner}: {lang} must be a mapping with questions and answer, "
@@ -1138,7 +1204,10 @@ class _Validator:
                 check.report(line, f"{owner}: related id '{other}' does not exist")
         languages = tuple(lang for lang in LANGUAGES if lang == "en" or lang in check.present)
         for lang in languages[1:]:
-            for owner, line in check.missing[lang]:
+            for number, entry in enumerate(check.entries):
+                if lang in entry.translations or (lang, number) in check.broken_blocks:
+                    continue
+                owner, line = check.entry_owners[number], check.entry_lines[number]
                 check.report(
                     line,
                     f"{owner} has no {lang}: block; add {lang}: with questions and answer "
@@ -1195,8 +1264,7 @@ def parse_knowledge(text: str | bytes, path: Path, limits: Limits | None = None)
     check = _Validator(path, limits or Limits.from_environment())
     events = _Events(text)
     try:
-        with _gc_paused():
-            document, entries_line = _read_document(events, check)
+        document, entries_line = _read_document(events, check)
     except _Fatal as fatal:
         raise KnowledgeError([Problem(str(path), fatal.line, fatal.message)]) from None
     except yaml.MarkedYAMLError as error:

@@ -6,6 +6,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ from bot.knowledge import (
     MAX_FILE_BYTES,
     EntryText,
     KnowledgeError,
+    Limits,
     load_knowledge,
+    normalize_phrasing,
 )
 from tests.conftest import REPO, SMALL_KNOWLEDGE
 
@@ -30,6 +34,84 @@ def no_settle_pause(monkeypatch):
 def line_of(text: str, fragment: str) -> int:
     """The 1-based line of the first line of `text` that contains `fragment`."""
     return next(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+# --- languages and article details ---------------------------------------------------------
+
+TRANSLATED_KNOWLEDGE = """\
+title: "A small test article"
+description: "rockets and a moon base."
+url: https://example.org/rockets
+published: "2022-04-01"
+author: Jane Reporter
+uk:
+  title: "Невелика тестова стаття"
+  description: "ракети і місячна база."
+ru:
+  title: "Небольшая тестовая статья"
+  description: "ракеты и лунная база."
+article: |
+  The Falcon rocket was built by the Acme company. Its chief engineer is Jane Smith.
+synonyms:
+  en:
+    - [head, chief, boss]
+  uk:
+    - [головний, старший]
+  ru:
+    - [главный, старший]
+entries:
+  - id: rocket_builder
+    questions:
+      - Who built the Falcon rocket?
+      - which company made the falcon
+      - falcon rocket maker
+    answer: The Acme company built the Falcon rocket.
+    source: The Falcon rocket was built by the Acme company.
+    related: [chief_engineer]
+    uk:
+      questions:
+        - Хто збудував ракету Falcon?
+        - яка компанія зробила falcon
+        - виробник ракети falcon
+      answer: Ракету Falcon збудувала компанія Acme.
+    ru:
+      questions:
+        - Кто построил ракету Falcon?
+        - какая компания сделала falcon
+        - производитель ракеты falcon
+      answer: Ракету Falcon построила компания Acme.
+  - id: chief_engineer
+    questions:
+      - Who is the chief engineer?
+      - who leads engineering at acme
+      - acme engineer name
+    answer: Jane Smith is the chief engineer.
+    source: Its chief engineer is Jane Smith.
+    uk:
+      questions:
+        - Хто головний інженер?
+        - хто керує інженерами acme
+        - ім'я інженера acme
+      answer: Головна інженерка — Джейн Сміт.
+    ru:
+      questions:
+        - Кто главный инженер?
+        - кто руководит инженерами acme
+        - имя инженера acme
+      answer: Главный инженер — Джейн Смит.
+"""
+
+
+def cut(text: str, start: str, end: str) -> str:
+    """`text` without the part from `start` up to (not including) `end`."""
+    return text[: text.index(start)] + text[text.index(end) :]
+
+
+ENGINEER_WITHOUT_UK = cut(
+    TRANSLATED_KNOWLEDGE,
+    "    uk:\n      questions:\n        - Хто головний",
+    "    ru:\n      questions:\n        - Кто главный",
+)
 
 
 def problems_of(tmp_path: Path, text: str | bytes) -> list[str]:
@@ -220,7 +302,7 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -229,7 +311,7 @@ def run_cli(
         input=stdin,
         cwd=REPO,
         env=env,
-        timeout=60,
+        timeout=timeout,
     )
 
 
@@ -290,6 +372,71 @@ BROKEN_FILES = {
     "alias bomb": _alias_bomb(),
     "not utf-8": SMALL_KNOWLEDGE.encode("utf-8").replace(b"Jane", b"J\xe4ne"),
     "not a mapping": "- just\n- a list\n",
+    "one-word source": SMALL_KNOWLEDGE.replace(
+        "source: Its chief engineer is Jane Smith.", "source: the"
+    ),
+    "phrasing in two entries": SMALL_KNOWLEDGE.replace(
+        "      - acme engineer name", "      - Falcon rocket maker!"
+    ),
+    "phrasing with no words": SMALL_KNOWLEDGE.replace("      - moon base site", "      - '???'"),
+    "answer too long for one message": SMALL_KNOWLEDGE.replace(
+        "answer: Jane Smith is the chief engineer.", "answer: " + "Jane Smith. " * 400
+    ),
+    "unquoted yes": SMALL_KNOWLEDGE.replace(
+        "answer: Jane Smith is the chief engineer.", "answer: yes"
+    ),
+    "unquoted time": SMALL_KNOWLEDGE.replace("      - moon base site", "      - 12:30"),
+    "related names itself": SMALL_KNOWLEDGE.replace("related: [base_crew]", "related: [moon_base]"),
+    "related id repeated": SMALL_KNOWLEDGE.replace(
+        "related: [base_crew]", "related: [base_crew, base_crew]"
+    ),
+    "too many phrasings": SMALL_KNOWLEDGE.replace(
+        "      - moon base site",
+        "\n".join(f"      - moon base site number {n}" for n in range(60)),
+    ),
+    "phrasing too long": SMALL_KNOWLEDGE.replace(
+        "      - moon base site", "      - moon base site" + " and more" * 40
+    ),
+    "deep nesting": SMALL_KNOWLEDGE.replace(
+        "answer: Jane Smith is the chief engineer.", "answer: " + "[" * 30 + "]" * 30
+    ),
+    "second document": SMALL_KNOWLEDGE + "---\ntitle: another\n",
+    "misindented key": SMALL_KNOWLEDGE.replace(
+        "    source: Its chief engineer", "   source: Its chief engineer"
+    ),
+    "colon in unquoted text": SMALL_KNOWLEDGE.replace(
+        "answer: Jane Smith is the chief engineer.", "answer: Note: Jane Smith is chief."
+    ),
+    "missing language block": ENGINEER_WITHOUT_UK,
+    "url without a scheme": TRANSLATED_KNOWLEDGE.replace(
+        "url: https://example.org/rockets", "url: example.org"
+    ),
+    "control character": SMALL_KNOWLEDGE.replace("Jane Smith is", "Jane\x07Smith is"),
+    "source is the whole article": SMALL_KNOWLEDGE.replace(
+        "The base will house four people.\n", "The base will house four people. It opens soon.\n", 1
+    ).replace(
+        "source: Its chief engineer is Jane Smith.",
+        "source: >-\n      The Falcon rocket was built by the Acme company. Its chief engineer is"
+        " Jane Smith. A moon base is planned near the south pole. The base will house four"
+        " people. It opens soon.",
+    ),
+    "unknown entry field": SMALL_KNOWLEDGE.replace(
+        "    related: [base_crew]", "    see: [base_crew]"
+    ),
+    "unknown top-level field": SMALL_KNOWLEDGE.replace("synonyms:", "synonym:"),
+    "key read as true/false": SMALL_KNOWLEDGE.replace("    related: [base_crew]", "    on: x"),
+    "synonym group of one word": SMALL_KNOWLEDGE.replace("  - [lunar, moon]", "  - [lunar]"),
+    "no top-level translation": cut(TRANSLATED_KNOWLEDGE, "ru:\n  title", "article: |"),
+    "too few translated questions": TRANSLATED_KNOWLEDGE.replace(
+        "        - виробник ракети falcon\n", ""
+    ),
+    "translated answer too long": TRANSLATED_KNOWLEDGE.replace(
+        "      answer: Главный инженер — Джейн Смит.", "      answer: '" + "я" * 4097 + "'"
+    ),
+    "translation not a mapping": TRANSLATED_KNOWLEDGE.replace(
+        "    ru:\n      questions:\n        - Кто главный",
+        "    ru: Главный инженер\n    rx:\n      questions:\n        - Кто главный",
+    ),
 }
 
 
@@ -301,7 +448,7 @@ def test_every_broken_file_is_refused_cleanly_by_the_command_line(tmp_path, kind
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
-    result = run_cli("--knowledge", str(path), "check")
+    result = run_cli("--knowledge", str(path), "check", timeout=20)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -342,72 +489,6 @@ def test_a_limit_that_is_not_a_number_is_refused(tmp_path):
     assert result.stderr.strip() == (
         "KNOWLEDGE_MAX_ANSWER_CHARS: must be a whole number above 0, not 'lots'"
     )
-
-
-# --- languages and article details ---------------------------------------------------------
-
-TRANSLATED_KNOWLEDGE = """\
-title: "A small test article"
-description: "rockets and a moon base."
-url: https://example.org/rockets
-published: "2022-04-01"
-author: Jane Reporter
-uk:
-  title: "Невелика тестова стаття"
-  description: "ракети і місячна база."
-ru:
-  title: "Небольшая тестовая статья"
-  description: "ракеты и лунная база."
-article: |
-  The Falcon rocket was built by the Acme company. Its chief engineer is Jane Smith.
-synonyms:
-  en:
-    - [head, chief, boss]
-  uk:
-    - [головний, старший]
-  ru:
-    - [главный, старший]
-entries:
-  - id: rocket_builder
-    questions:
-      - Who built the Falcon rocket?
-      - which company made the falcon
-      - falcon rocket maker
-    answer: The Acme company built the Falcon rocket.
-    source: The Falcon rocket was built by the Acme company.
-    related: [chief_engineer]
-    uk:
-      questions:
-        - Хто збудував ракету Falcon?
-        - яка компанія зробила falcon
-        - виробник ракети falcon
-      answer: Ракету Falcon збудувала компанія Acme.
-    ru:
-      questions:
-        - Кто построил ракету Falcon?
-        - какая компания сделала falcon
-        - производитель ракеты falcon
-      answer: Ракету Falcon построила компания Acme.
-  - id: chief_engineer
-    questions:
-      - Who is the chief engineer?
-      - who leads engineering at acme
-      - acme engineer name
-    answer: Jane Smith is the chief engineer.
-    source: Its chief engineer is Jane Smith.
-    uk:
-      questions:
-        - Хто головний інженер?
-        - хто керує інженерами acme
-        - ім'я інженера acme
-      answer: Головна інженерка — Джейн Сміт.
-    ru:
-      questions:
-        - Кто главный инженер?
-        - кто руководит инженерами acme
-        - имя инженера acme
-      answer: Главный инженер — Джейн Смит.
-"""
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -458,9 +539,7 @@ def test_entries_are_cheap_frozen_values(tmp_path):
 
 
 def test_a_missing_language_block_is_reported_with_the_entry_line(tmp_path):
-    start = TRANSLATED_KNOWLEDGE.index("    uk:\n      questions:\n        - Хто головний")
-    end = TRANSLATED_KNOWLEDGE.index("    ru:\n      questions:\n        - Кто главный")
-    text = TRANSLATED_KNOWLEDGE[:start] + TRANSLATED_KNOWLEDGE[end:]
+    text = ENGINEER_WITHOUT_UK
     path = write(tmp_path, text)
     result = run_cli("--knowledge", str(path), "check")
     assert result.returncode == 1
@@ -497,9 +576,7 @@ def test_the_same_phrasing_in_two_languages_is_not_a_repeat(tmp_path):
 
 
 def test_a_translated_title_block_is_needed_once_entries_are_translated(tmp_path):
-    start = TRANSLATED_KNOWLEDGE.index("ru:\n  title")
-    end = TRANSLATED_KNOWLEDGE.index("article: |")
-    [message] = problems_of(tmp_path, TRANSLATED_KNOWLEDGE[:start] + TRANSLATED_KNOWLEDGE[end:])
+    [message] = problems_of(tmp_path, cut(TRANSLATED_KNOWLEDGE, "ru:\n  title", "article: |"))
     assert message.endswith(
         ":1: the file has no top-level ru: block; add ru: with title and description "
         "(the entries are translated to ru)"
@@ -540,3 +617,216 @@ def test_unknown_fields_are_named_with_the_allowed_ones(tmp_path):
         "source, related, tags, uk, ru",
         "entry 'rocket_builder' (uk): unknown field 'source'; the fields are questions, answer",
     ]
+
+
+# --- only regular files, and files that hold still -----------------------------------------
+
+
+def test_a_fifo_is_refused_at_once_instead_of_hanging(tmp_path):
+    path = tmp_path / "knowledge.yaml"
+    os.mkfifo(path)
+    result = run_cli("--knowledge", str(path), "check", timeout=20)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"{path}: this is a named pipe (FIFO), not a regular file; name the knowledge file itself"
+    )
+
+
+def test_a_directory_is_refused_with_one_line(tmp_path):
+    result = run_cli("--knowledge", str(tmp_path), "check", timeout=20)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"{tmp_path}: this is a directory, not a regular file; name the .yaml file inside it"
+    )
+
+
+def test_a_character_device_is_refused_before_reading_a_byte():
+    result = run_cli("--knowledge", "/dev/zero", "check", timeout=20)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "/dev/zero: this is a character device, not a regular file; name the knowledge file itself"
+    )
+
+
+def test_a_file_finished_during_the_settle_pause_is_read_whole(tmp_path):
+    path = tmp_path / "knowledge.yaml"
+    cut_at = SMALL_KNOWLEDGE.index("  - id: chief_engineer")
+    path.write_text(SMALL_KNOWLEDGE[:cut_at], encoding="utf-8")  # a valid one-entry prefix
+    finisher = threading.Timer(0.1, lambda: path.write_text(SMALL_KNOWLEDGE, encoding="utf-8"))
+    finisher.start()
+    try:
+        knowledge = load_knowledge(path, Limits(settle_seconds=0.5))
+    finally:
+        finisher.join()
+    assert len(knowledge) == 4
+
+
+def test_a_file_that_keeps_changing_is_refused(tmp_path):
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(SMALL_KNOWLEDGE, encoding="utf-8")
+    done = threading.Event()
+
+    def keep_writing() -> None:
+        count = 0
+        while not done.is_set():
+            count += 1
+            path.write_text(SMALL_KNOWLEDGE + f"# edit {count}\n", encoding="utf-8")
+            time.sleep(0.01)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        with pytest.raises(KnowledgeError) as caught:
+            load_knowledge(path, Limits(settle_seconds=0.05))
+    finally:
+        done.set()
+        writer.join()
+    [problem] = caught.value.problems
+    assert "the file kept changing while it was read" in problem.message
+    assert "rename it into place" in problem.message
+
+
+def test_a_file_older_than_the_settle_pause_is_read_once_without_waiting(tmp_path, monkeypatch):
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(SMALL_KNOWLEDGE, encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"slept {seconds} s for a file that is an hour old")
+
+    monkeypatch.setattr("bot.knowledge.time.sleep", no_sleep)
+    assert len(load_knowledge(path, Limits(settle_seconds=5))) == 4
+
+
+# --- sharper checks --------------------------------------------------------------------------
+
+
+def test_a_whole_short_sentence_or_a_clause_of_six_words_is_a_source(tmp_path):
+    text = SMALL_KNOWLEDGE.replace(
+        "The base will house four people.", "Four people will live there."
+    ).replace(
+        "source: The Falcon rocket was built by the Acme company.",
+        "source: The Falcon rocket was built by",
+    )
+    assert len(load_knowledge(write(tmp_path, text))) == 4
+
+
+def test_a_source_cut_mid_word_is_not_a_quote(tmp_path):
+    text = SMALL_KNOWLEDGE.replace(
+        "source: The Falcon rocket was built by the Acme company.",
+        "source: alcon rocket was built by the Acme",
+    )
+    [message] = problems_of(tmp_path, text)
+    assert "entry 'rocket_builder': the source is not found verbatim in the article" in message
+
+
+def test_a_source_may_not_be_the_whole_article(tmp_path):
+    text = SMALL_KNOWLEDGE.replace(
+        "source: Its chief engineer is Jane Smith.",
+        "source: >-\n      The Falcon rocket was built by the Acme company. Its chief engineer"
+        " is Jane Smith.\n      A moon base is planned near the south pole.",
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(path, Limits(max_source_sentences=2, settle_seconds=0))
+    [problem] = caught.value.problems
+    assert problem.message == (
+        "entry 'chief_engineer': the source spans 3 sentences of the article; a source may span "
+        "at most 2 (KNOWLEDGE_MAX_SOURCE_SENTENCES): keep only the sentences the answer rests on"
+    )
+
+
+def test_phrasings_are_compared_with_case_punctuation_and_spacing_folded(tmp_path):
+    assert normalize_phrasing("  Who BUILT the Falcon-rocket?! ") == "who built the falcon rocket"
+    assert normalize_phrasing("Хто   збудував, ракету?") == "хто збудував ракету"
+    assert normalize_phrasing("🤔 ?!") == ""
+    text = SMALL_KNOWLEDGE.replace(
+        "      - falcon rocket maker", "      - WHO built the falcon rocket"
+    )
+    [message] = problems_of(tmp_path, text)
+    line = line_of(text, "Who built the Falcon rocket?")
+    assert message.endswith(
+        f"entry 'rocket_builder': question 3 ('WHO built the falcon rocket') repeats its "
+        f"phrasing at line {line}; delete one"
+    )
+
+
+def test_per_entry_limits_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KNOWLEDGE_MAX_QUESTIONS", "3")
+    monkeypatch.setenv("KNOWLEDGE_MAX_QUESTION_CHARS", "30")
+    monkeypatch.setenv("KNOWLEDGE_MAX_ANSWER_CHARS", "40")
+    text = SMALL_KNOWLEDGE.replace(
+        "      - moon base site", "      - moon base site\n      - base?"
+    )
+    messages = [m.split(": ", 1)[1] for m in problems_of(tmp_path, text)]
+    assert (
+        "entry 'moon_base' has 4 questions; give at most 3 (KNOWLEDGE_MAX_QUESTIONS): keep the "
+        "most different ones"
+    ) in messages
+    assert (
+        "entry 'base_crew': question 1 is 43 characters; a phrasing may be at most 30 "
+        "(KNOWLEDGE_MAX_QUESTION_CHARS): write it as a question a reader would type"
+    ) in messages
+    assert (
+        "entry 'moon_base': the answer is 45 characters; it is sent as one Telegram message, "
+        "which holds at most 40 (KNOWLEDGE_MAX_ANSWER_CHARS): shorten it"
+    ) in messages
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("yes", "true/false"),
+        ("off", "true/false"),
+        ("0123", "a number"),
+        ("12:30", "a number"),
+        ("2024-01-02", "a date or time"),
+    ],
+)
+def test_yaml_1_1_surprises_say_to_put_the_value_in_quotes(tmp_path, written, kind):
+    text = SMALL_KNOWLEDGE.replace(
+        "answer: The base will house four people.", f"answer: {written}"
+    ).replace("      - moon base site", f"      - {written}")
+    messages = problems_of(tmp_path, text)
+    assert [m.split(": ", 1)[1] for m in messages] == [
+        f"entry 'moon_base': questions item 3 must be non-empty text, not {kind} (YAML reads "
+        f'`{written}` as {kind}); put it in quotes: - "{written}"',
+        f"entry 'base_crew': answer must be text, not {kind} (YAML reads `{written}` as "
+        f'{kind}); put the value in quotes: answer: "{written}"',
+    ]
+
+
+def test_a_key_yaml_reads_as_true_is_refused_with_the_fix(tmp_path):
+    [message] = problems_of(
+        tmp_path, SMALL_KNOWLEDGE.replace("    related: [base_crew]", "    on: x")
+    )
+    assert message.endswith(
+        ":33: the key `on` is read by YAML as true/false, not as a word; put the key in "
+        'quotes: "on":'
+    )
+
+
+def test_deep_nesting_names_its_line(tmp_path):
+    deep = "answer:" + "".join(f"\n{'  ' * (level + 2)}- " for level in range(20)) + "x"
+    text = SMALL_KNOWLEDGE.replace("answer: The base will house four people.", deep)
+    [message] = problems_of(tmp_path, text)
+    assert re.search(r"knowledge\.yaml:\d+: the YAML nests deeper than 12 levels here", message)
+    answer_line = text.splitlines().index("    answer:") + 1
+    assert f":{answer_line + 11}:" in message  # the 12th level down, where it went too deep
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("KNOWLEDGE_MAX_QUESTIONS", "0", "must be a whole number above 0, not '0'"),
+        ("KNOWLEDGE_MAX_BYTES", "64MB", "must be a whole number above 0, not '64MB'"),
+        ("KNOWLEDGE_SETTLE_SECONDS", "inf", "must be 0 to 10 seconds, not 'inf'"),
+        ("KNOWLEDGE_SETTLE_SECONDS", "nan", "must be 0 to 10 seconds, not 'nan'"),
+    ],
+)
+def test_limits_from_the_environment_are_checked(variable, value, expected):
+    with pytest.raises(KnowledgeError) as caught:
+        Limits.from_environment({variable: value})
+    assert str(caught.value) == f"{variable}: {expected}"
+    assert Limits.from_environment({variable: ""}) == Limits()
