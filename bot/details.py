@@ -18,7 +18,7 @@ import wordfreq
 from rapidfuzz import fuzz, process
 
 from bot import language as english
-from bot.knowledge import Entry, KnowledgeBase, normalize_for_source_check
+from bot.knowledge import KnowledgeBase, normalize_for_source_check
 
 if TYPE_CHECKING:
     from bot.index import Index
@@ -169,9 +169,14 @@ def _foreign_lean(word: str) -> float:
     return math.log10((other + 1e-9) / (english_share + 1e-9))
 
 
-def entry_quoting(fragment: str, knowledge: KnowledgeBase, min_similarity: float) -> Entry | None:
-    """The one entry whose source holds the quoted fragment (rapidfuzz partial_ratio)."""
-    sources = [normalize_for_source_check(entry.source).casefold() for entry in knowledge.entries]
+def quotable_sources(knowledge: KnowledgeBase) -> list[str]:
+    """Each entry's source as quotations are compared with it (built once per matcher)."""
+    return [normalize_for_source_check(entry.source).casefold() for entry in knowledge.entries]
+
+
+def entry_quoting(fragment: str, sources: list[str], min_similarity: float) -> int | None:
+    """The index of the one entry whose source holds the quoted fragment (rapidfuzz
+    partial_ratio), or None when none does, or several do equally well."""
     found = process.extract(
         normalize_for_source_check(fragment).casefold(),
         sources,
@@ -183,4 +188,4 @@ def entry_quoting(fragment: str, knowledge: KnowledgeBase, min_similarity: float
         return None
     if len(found) > 1 and found[1][1] >= found[0][1]:
         return None  # several sources hold it: let the words decide
-    return knowledge.entries[found[0][2]]
+    return found[0][2]

@@ -175,6 +175,7 @@ class LanguageMatcher:
         self.index = Index(knowledge, self.reader, prune=prune)
         self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
         self._index_of = {entry.id: number for number, entry in enumerate(knowledge.entries)}
+        self._sources = details.quotable_sources(knowledge)
 
     def terms(self, question: str) -> list[Term]:
         """The weighted terms of a user's question, each stem once."""
@@ -266,9 +267,9 @@ class LanguageMatcher:
     def _match_quote(self, text: str) -> Match | None:
         """A quoted fragment of the article: the entry whose source holds it."""
         for fragment in quoted_fragments(text):
-            entry = details.entry_quoting(fragment, self.knowledge, QUOTE_MIN_SIMILARITY)
-            if entry is not None:
-                return Match(Decision.ANSWER, (Candidate(entry, 100.0),))
+            found = details.entry_quoting(fragment, self._sources, QUOTE_MIN_SIMILARITY)
+            if found is not None:
+                return Match(Decision.ANSWER, (Candidate(self.knowledge.entries[found], 100.0),))
         return None
 
 
