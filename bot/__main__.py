@@ -227,7 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(handler=command_default)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_knowledge_commands(commands)
+    _add_bot_commands(commands)
+    _add_record_commands(commands)
+    return parser
 
+
+def _add_knowledge_commands(commands: argparse._SubParsersAction) -> None:
+    """check, ask, eval: the curator's commands, none of which needs Telegram."""
     check = commands.add_parser("check", help="validate the knowledge file")
     check.add_argument(
         "--no-self-check",
@@ -242,9 +249,6 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.set_defaults(handler=command_ask)
 
-    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
-    chat.set_defaults(handler=command_chat)
-
     evaluate = commands.add_parser("eval", help="score the matcher on a question set")
     evaluate.add_argument("file", help="a YAML question set, e.g. ../shared/questions-dev.yaml")
     evaluate.add_argument(
@@ -255,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(handler=command_eval)
 
+
+def _add_bot_commands(commands: argparse._SubParsersAction) -> None:
+    """chat (the terminal) and run (Telegram)."""
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.set_defaults(handler=command_chat)
+
     run = commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.add_argument(
         "--webhook",
@@ -263,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=command_run)
 
+
+def _add_record_commands(commands: argparse._SubParsersAction) -> None:
+    """misses and stats: what the bot recorded for the curator."""
     for name, handler, about in (
         ("misses", command_misses, "questions the bot could not answer, grouped and ranked"),
         ("stats", command_stats, "per entry: how often it was given, liked and disliked"),
@@ -278,7 +291,6 @@ def build_parser() -> argparse.ArgumentParser:
             "the records of several replicas",
         )
         records.set_defaults(handler=handler)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
