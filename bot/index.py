@@ -12,10 +12,10 @@ is the same as scoring them all (`prune=False`), at a fraction of the cost.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import sys
-from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -68,10 +68,10 @@ class Index:
             tuple(sum(self.weight_of_known(stem) for stem in stems) for stems in phrasings)
             for phrasings in self.phrasings
         ]
-        # Each entry's lightest phrasing: a bound on how precise any phrasing's fit can be.
-        self.lightest = array(
-            "d", (min((w for w in ws if w > 0), default=math.inf) for ws in self.phrasing_weights)
-        )
+        # Each entry's phrasing weights, sorted: what bounds how well any phrasing can fit.
+        self.sorted_weights = [
+            tuple(sorted(w for w in ws if w > 0)) for ws in self.phrasing_weights
+        ]
         # Posting lists as sets: splitting candidates by the stems they hold is then set
         # algebra in C, not a Python loop over every posting.
         postings: dict[str, list[int]] = defaultdict(list)
@@ -108,14 +108,19 @@ class Index:
 
         Candidates are the entries that share a topic stem with the question (sharing only
         "who" or "when" makes no candidate). An entry's score is bounded by how much of the
-        question's weight it could hold and how precise its lightest phrasing could be, so
-        only the heaviest stems' postings are read, and candidates are scored in order of
-        their bound until it falls below the floor.
+        question's weight it could hold and by how well a phrasing of its weights could fit
+        that much (see `fit_bound`), so only the heaviest stems' postings are read, and only
+        candidates whose bound reaches the floor are scored.
         """
         total = sum(term.weight for term in terms)
         if total <= 0:
             return []
         weights = {term.stem: term.weight for term in terms if term.known}
+        # A question's weight for a stem may exceed the knowledge base's (the focus word).
+        stretch = max(
+            (weight / self.weight_of_known(stem) for stem, weight in weights.items()),
+            default=1.0,
+        )
         groups, unread = self._candidate_groups(weights, total, floor)
         best: list[tuple[float, int, int]] = []  # min-heap of (score, -entry_index, phrasing)
         top = 0.0
@@ -124,9 +129,10 @@ class Index:
             if self.prune and score_bound(reach, 1.0) < floor:
                 break
             for entry_index in entries:
-                precision = reach * total / self.lightest[entry_index]
-                if self.prune and score_bound(reach, precision) < floor:
-                    continue
+                if self.prune:
+                    fit = self.fit_bound(entry_index, held + unread, total, stretch)
+                    if entry_score(fit, reach) * (1 + 1e-9) < floor:
+                        continue
                 score, phrasing = self.score(entry_index, weights, total)
                 if score < floor:
                     continue
@@ -165,6 +171,21 @@ class Index:
             groups = _split(groups, self.holders.get(stem, frozenset()), weights[stem], False)
         groups.sort(key=lambda group: group[0], reverse=True)
         return groups, unread
+
+    def fit_bound(self, entry_index: int, held: float, total: float, stretch: float) -> float:
+        """The best fit any phrasing of the entry could have with a question of weight
+        `total` of which the entry holds at most `held`: a phrasing of weight w overlaps it by
+        at most min(held, stretch * w), and the fit grows with the overlap and falls with w, so
+        only the phrasings either side of held / stretch need looking at."""
+        weights = self.sorted_weights[entry_index]
+        split = bisect.bisect_right(weights, held / stretch)
+        best = 0.0
+        if split > 0:  # the heaviest phrasing that the question could cover whole
+            light = weights[split - 1]
+            best = f_beta(stretch * light / total, stretch)
+        if split < len(weights):  # the lightest one heavier than what the entry holds
+            best = max(best, f_beta(held / total, held / weights[split]))
+        return best
 
     def score(self, entry_index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
         """The entry's score for the question's stems, and its best-fitting phrasing.
