@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -18,11 +19,13 @@ USER = 6001
 
 
 def bot_env(**values: str) -> dict[str, str]:
+    """The environment of a bot process; DATA_DIR is a fresh folder unless given."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL")
+        if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "REDIS_URL")
     }
+    env["DATA_DIR"] = tempfile.mkdtemp(prefix="bot-data-")
     env.update(values)
     return env
 
