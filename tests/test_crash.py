@@ -5,14 +5,13 @@ the fake Bot API (it keeps every update until a later offset or a 200 confirms i
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 from collections import Counter
 
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_startup import bot_env, start_bot, stop_bot
+from tests.test_startup import bot_env, free_port, start_bot, stop_bot
 
 QUESTIONS = 50
 FIRST_USER = 300_000
@@ -26,12 +25,6 @@ ASKED = [
     "what happened to exomars?",
     "lunar station with china?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def lost_and_doubled(api: FakeBotAPI, users: range) -> tuple[int, int]:

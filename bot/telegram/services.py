@@ -117,14 +117,22 @@ class RedisFloodGuard:
     every replica sees the same count. Keys name the user by a keyed hash, never by id, and
     expire with their window."""
 
-    def __init__(self, redis: Redis, key_secret: str, max_questions: int, window: float) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        key_secret: str,
+        max_questions: int,
+        window: float,
+        clock: Callable[[], float] = time.time,  # wall time: the same on every replica
+    ) -> None:
         self._redis = redis
+        self._clock = clock
         self._key = hashlib.sha256(f"article-bot flood {key_secret}".encode()).digest()
         self.max_questions = max_questions
         self.window = window
 
     async def check(self, user_id: int) -> Flood:
-        window_number = int(time.time() // self.window)
+        window_number = int(self._clock() // self.window)
         user = hashlib.blake2b(str(user_id).encode(), key=self._key, digest_size=12).hexdigest()
         key = f"article-bot:flood:{window_number}:{user}"
         try:

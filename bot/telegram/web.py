@@ -185,8 +185,6 @@ class HttpServer:
         port: int,
         webhook: dict[str, Any] | None = None,
         webhook_path: str = "telegram",
-        header_timeout: float = HEADER_TIMEOUT,
-        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         routes: list[Any] = [
             (r"/healthz", _Healthz, {"health": health}),
@@ -196,15 +194,14 @@ class HttpServer:
             routes.append((rf"/{webhook_path}", _Webhook, {**webhook, "health": health}))
         self._app = tornado.web.Application(routes, log_function=_log_request)
         self._listen, self.port = listen, port
-        self._header_timeout, self._body_timeout = header_timeout, body_timeout
         self._server: tornado.httpserver.HTTPServer | None = None
 
     def start(self) -> None:
         sockets = tornado.netutil.bind_sockets(self.port, address=self._listen)
         self._server = tornado.httpserver.HTTPServer(
             self._app,
-            idle_connection_timeout=self._header_timeout,
-            body_timeout=self._body_timeout,
+            idle_connection_timeout=HEADER_TIMEOUT,
+            body_timeout=BODY_TIMEOUT,
             max_body_size=MAX_BODY_BYTES,
             max_header_size=MAX_HEADER_BYTES,
         )
