@@ -1,8 +1,8 @@
 """End-to-end throughput: questions through the fake Bot API server, the real Application, back.
 
 What it measures: the bot as `python -m bot run` builds it (`build_application(settings,
-Library.load(knowledge.yaml))`, started like tests/e2e.py `running_bot`: initialize, post_init,
-start, updater.start_polling(poll_interval=0, timeout=1)) answering 2,000 private-chat
+Library.load(knowledge.yaml))`, run by tests/e2e.py `running_bot`, i.e. the same Runtime as
+production: its own polling, handled updates recorded in SQLite) answering 2,000 private-chat
 questions from 200 users (10 each), all queued at once on tests/fake_bot_api.FakeBotAPI
 (127.0.0.1 only). For each setting of `concurrent_updates` (default 1 = off, 64, 256):
 

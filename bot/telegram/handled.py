@@ -17,7 +17,10 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +99,15 @@ class SqliteHandledUpdates:
 class RedisHandledUpdates:
     """With REDIS_URL: one key per handled update, expiring after 24 h, shared by replicas."""
 
-    def __init__(self, redis: object, bot_id: int) -> None:
+    def __init__(self, redis: Redis, bot_id: int) -> None:
         self._redis = redis
         self._prefix = f"article-bot:{bot_id}:handled:"
 
     async def seen(self, update_id: int) -> bool:
-        return bool(await self._redis.exists(self._prefix + str(update_id)))  # type: ignore[attr-defined]
+        return bool(await self._redis.exists(self._prefix + str(update_id)))
 
     async def remember(self, update_id: int) -> None:
-        await self._redis.set(  # type: ignore[attr-defined]
-            self._prefix + str(update_id), int(time.time()), ex=KEEP_SECONDS
-        )
+        await self._redis.set(self._prefix + str(update_id), int(time.time()), ex=KEEP_SECONDS)
 
     async def close(self) -> None:
         """The Redis connection belongs to the runner, which closes it."""
