@@ -14,18 +14,17 @@ import logging
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from telegram import Bot
-from telegram.error import InvalidToken
-from telegram.ext import Application
-
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
 from bot.knowledge import KnowledgeError
-from bot.telegram.app import build_application
-from bot.telegram.delivery import deliver
-from bot.telegram.logs import configure_logging, redact
-from bot.telegram.runtime import Runtime
-from bot.telegram.services import Library
+
+if TYPE_CHECKING:
+    from telegram import Bot
+    from telegram.ext import Application
+
+    from bot.config import Settings
+    from bot.telegram.runtime import Runtime
 
 EXIT_KNOWLEDGE_ERROR = 1
 EXIT_CONFIG_ERROR = 2
@@ -56,7 +55,12 @@ class _StopSignals:
 
 
 def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
+    # Stop signals first, before python-telegram-bot is imported (a third of a second, more on
+    # a busy machine): a SIGTERM or Ctrl-C while the bot starts is then a clean exit 0.
     signals = _StopSignals()
+    from bot.telegram.app import build_application
+    from bot.telegram.services import Library
+
     try:
         settings = load_settings(knowledge_path=knowledge_path, webhook=webhook)
     except ConfigError as error:
@@ -73,6 +77,11 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
 
 
 async def _main(application: Application, settings: Settings, signals: _StopSignals) -> int:
+    from telegram.error import InvalidToken
+
+    from bot.telegram.logs import configure_logging, redact
+    from bot.telegram.runtime import Runtime
+
     stop = asyncio.Event()
     signals.attach(stop)
     try:
@@ -121,6 +130,8 @@ async def _stop_quietly(runtime: Runtime) -> None:
 
 async def _check_token(bot: Bot) -> None:
     """getMe once, with delivery's retries, before anything logs: a rejected token is one line."""
+    from bot.telegram.delivery import deliver
+
     try:
         await deliver(bot.initialize, "getMe")
     finally:
