@@ -246,6 +246,7 @@ def test_shutdown_is_bounded_when_telegram_keeps_failing():
     assert "sendMessage failed 6 time(s)" not in stderr
 
 
+@pytest.mark.slow
 def test_a_token_revoked_while_running_ends_the_process_with_one_line():
     with FakeBotAPI() as api:
         token = api.token

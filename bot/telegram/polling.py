@@ -30,8 +30,10 @@ POLL_TIMEOUT = 10
 # each finished update cost two thirds of the throughput).
 MAX_BATCH = 100
 REFETCH_BELOW = MAX_BATCH // 2
-# Backoff after failed getUpdates in a row: 1 s, doubling, at most 30 s (each +-25 % jitter).
-FIRST_BACKOFF = 1.0
+# Backoff after failed getUpdates in a row: 0.5 s, then 1.5 times longer each time, at most
+# 30 s (each +-25 % jitter); close to python-telegram-bot's Updater.
+FIRST_BACKOFF = 0.5
+BACKOFF_FACTOR = 1.5
 MAX_BACKOFF = 30.0
 
 
@@ -131,7 +133,7 @@ class Poller:
                 continue
             except TelegramError as error:  # network errors, a 5xx, a conflicting poller
                 delay = backoff * random.uniform(0.75, 1.25)
-                backoff = min(backoff * 2, MAX_BACKOFF)
+                backoff = min(backoff * BACKOFF_FACTOR, MAX_BACKOFF)
                 logger.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
                 await asyncio.sleep(delay)
                 continue
