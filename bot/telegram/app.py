@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -122,8 +123,9 @@ async def _register_commands(application: Application) -> None:
 
 
 def build_application(settings: Settings, library: Library) -> Application:
-    # Wherever the bot runs, its token and webhook secret stay out of every log record.
-    install_redaction(settings.token, settings.webhook_secret)
+    # Wherever the bot runs, its token, webhook secret and Redis password stay out of every log.
+    redis_password = urlsplit(settings.redis_url).password if settings.redis_url else None
+    install_redaction(settings.token, settings.webhook_secret, redis_password)
     builder = (
         Application.builder()
         .token(settings.token)

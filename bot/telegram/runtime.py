@@ -54,10 +54,6 @@ class Runtime:
         self._handled: HandledUpdates | None = None
         application.add_error_handler(self._stop_on_rejected_token)
 
-    @property
-    def webhook_port(self) -> int | None:
-        return self._servers[0].port if self.webhook and self._servers else None
-
     async def start(self) -> None:
         application, settings = self.application, self.settings
         await application.initialize()
