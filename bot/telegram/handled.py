@@ -110,4 +110,4 @@ class RedisHandledUpdates:
         await self._redis.set(self._prefix + str(update_id), int(time.time()), ex=KEEP_SECONDS)
 
     async def close(self) -> None:
-        """The Redis connection belongs to the runner, which closes it."""
+        """The Redis client belongs to the Runtime, which closes it."""
