@@ -3,6 +3,7 @@ redis-server started on 127.0.0.1 at a free port for these tests (never a mock).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -13,11 +14,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.telegram.handled import KEEP_SECONDS, RedisHandledUpdates
+from bot.telegram.handled import KEEP_SECONDS, Claim, RedisHandledUpdates
 from bot.telegram.services import Flood, RedisFloodGuard
 from tests.conftest import REPO
-from tests.e2e import BOT, running_runtime
-from tests.fake_bot_api import FakeBotAPI
+from tests.e2e import BOT, replies, running_runtime
+from tests.fake_bot_api import FakeBotAPI, FaultPlan
 from tests.test_startup import free_port
 from tests.test_webhook import USER, post, question, webhook_settings
 
@@ -63,11 +64,14 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-async def test_handled_updates_are_kept_for_a_day(redis: Redis):
-    handled = RedisHandledUpdates(redis, bot_id=9)
+async def test_one_replica_claims_an_update_and_it_is_kept_as_handled_for_a_day(redis: Redis):
+    handled, other_replica = RedisHandledUpdates(redis, bot_id=9), RedisHandledUpdates(redis, 9)
+    assert await handled.claim(5) is Claim.NEW
+    assert await other_replica.claim(5) is Claim.BUSY  # re-delivered to it meanwhile
     assert not await handled.seen(5)
     await handled.remember(5)
     assert await handled.seen(5)
+    assert await other_replica.claim(5) is Claim.HANDLED
     assert not await RedisHandledUpdates(redis, bot_id=10).seen(5)
     [key] = await redis.keys("*")
     assert 0 < await redis.ttl(key) <= KEEP_SECONDS
@@ -124,3 +128,33 @@ def test_without_redis_url_the_bot_never_imports_redis():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+async def test_an_update_another_replica_is_handling_gets_503_so_telegram_asks_again(
+    redis_url, redis
+):
+    ports = [free_port(), free_port()]
+    with FakeBotAPI(username=BOT) as api:
+        api.set_faults(
+            FaultPlan(rate=1.0, kinds=("slow",), methods=("sendMessage",), max_faults=1,
+                      slow_seconds=1.0)
+        )  # fmt: skip
+        async with (
+            running_runtime(api, redis_url=redis_url, **webhook_settings(ports[0])),
+            running_runtime(api, redis_url=redis_url, **webhook_settings(ports[1])),
+        ):
+            first = asyncio.create_task(post(ports[0], question(31)))
+            await api.wait_for_async(lambda a: a.calls("sendMessage"))  # replica 0 is sending
+            assert await post(ports[1], question(31)) == 503
+            assert await first == 200
+            assert await post(ports[1], question(31)) == 200  # asked again: already handled
+            await api.wait_idle_async(quiet=0.3)
+    assert len(api.sent_messages(USER)) == 1
+
+
+async def test_polling_takes_over_an_update_a_killed_run_had_claimed(redis_url, redis):
+    with FakeBotAPI(username=BOT) as api:
+        await RedisHandledUpdates(redis, bot_id=api.bot_user["id"]).claim(1)  # then killed
+        async with running_runtime(api, redis_url=redis_url):
+            api.private_text("who heads roscosmos?", user_id=USER)
+            await replies(api, USER)

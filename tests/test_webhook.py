@@ -181,3 +181,14 @@ async def test_polling_serves_health_on_health_port_and_readyz_fails_without_the
         ready, _ = await get(port, "/readyz")
     assert (alive, report["mode"], ready) == (200, "polling", 200)
     assert report["seconds_since_update"] is not None
+
+
+async def test_a_token_revoked_while_serving_the_webhook_stops_the_bot(api, caplog):
+    caplog.set_level(logging.CRITICAL)
+    port = free_port()
+    async with running_runtime(api, **webhook_settings(port)) as runtime:
+        api.token = "123456789:AARevokedRevokedRevokedRevoked12345"  # BotFather: /revoke
+        assert await post(port, question(9)) == 200  # logged and acknowledged, not retried
+        await asyncio.wait_for(runtime.token_rejected.wait(), timeout=10)
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert "rejected TELEGRAM_BOT_TOKEN while running" in line

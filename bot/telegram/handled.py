@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,9 +30,21 @@ KEEP_SECONDS = 24 * 60 * 60
 # Forget expired ids every this many updates: bounded size, amortised constant cost.
 PRUNE_EVERY = 1000
 SQLITE_FILE = "handled-updates.sqlite3"
+# With Redis, how long a replica's claim on an update it is handling holds: longer than a
+# handler can take (delivery's retries and timeouts stay under two minutes). A replica that died
+# mid-update lets the update go after this long.
+CLAIM_SECONDS = 180
+
+
+class Claim(Enum):
+    NEW = "new"  # not handled before: handle it now
+    HANDLED = "handled"  # answered before: acknowledge it, do not answer again
+    BUSY = "busy"  # another replica is handling it right now: let Telegram ask again later
 
 
 class HandledUpdates(Protocol):
+    async def claim(self, update_id: int) -> Claim: ...
+
     async def seen(self, update_id: int) -> bool: ...
 
     async def remember(self, update_id: int) -> None: ...
@@ -68,6 +81,11 @@ class SqliteHandledUpdates:
     def in_folder(cls, data_dir: Path, bot_id: int) -> SqliteHandledUpdates:
         return cls(data_dir / SQLITE_FILE, bot_id)
 
+    async def claim(self, update_id: int) -> Claim:
+        """One process uses the file, and Intake keeps it from handling an update twice at
+        once, so there is nothing to claim: only whether it was handled."""
+        return Claim.HANDLED if await self.seen(update_id) else Claim.NEW
+
     async def seen(self, update_id: int) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM handled WHERE bot_id = ? AND update_id = ?", (self._bot_id, update_id)
@@ -97,14 +115,29 @@ class SqliteHandledUpdates:
 
 
 class RedisHandledUpdates:
-    """With REDIS_URL: one key per handled update, expiring after 24 h, shared by replicas."""
+    """With REDIS_URL: one key per update, shared by replicas. While a replica handles the
+    update the key holds "handling" for CLAIM_SECONDS (SET NX: one replica wins); once handled
+    it holds the time, for 24 h."""
+
+    HANDLING = b"handling"
 
     def __init__(self, redis: Redis, bot_id: int) -> None:
         self._redis = redis
         self._prefix = f"article-bot:{bot_id}:handled:"
 
+    async def claim(self, update_id: int) -> Claim:
+        key = self._prefix + str(update_id)
+        if await self._redis.set(key, self.HANDLING, nx=True, ex=CLAIM_SECONDS):
+            return Claim.NEW
+        value = await self._redis.get(key)
+        if value is None:  # the other claim expired just now: try once more
+            won = await self._redis.set(key, self.HANDLING, nx=True, ex=CLAIM_SECONDS)
+            return Claim.NEW if won else Claim.BUSY
+        return Claim.BUSY if value == self.HANDLING else Claim.HANDLED
+
     async def seen(self, update_id: int) -> bool:
-        return bool(await self._redis.exists(self._prefix + str(update_id)))
+        value = await self._redis.get(self._prefix + str(update_id))
+        return value is not None and value != self.HANDLING
 
     async def remember(self, update_id: int) -> None:
         await self._redis.set(self._prefix + str(update_id), int(time.time()), ex=KEEP_SECONDS)

@@ -18,9 +18,13 @@ from collections.abc import AsyncIterator, Hashable
 from telegram import Update
 from telegram.ext import Application
 
-from bot.telegram.handled import HandledUpdates
+from bot.telegram.handled import Claim, HandledUpdates
 
 logger = logging.getLogger(__name__)
+
+
+class HandledElsewhere(Exception):
+    """Another replica is handling this update right now; Telegram should ask again later."""
 
 
 def order_key(update: Update) -> Hashable | None:
@@ -59,9 +63,15 @@ class ChatTurns:
 
 
 class Intake:
-    def __init__(self, application: Application, handled: HandledUpdates) -> None:
+    """`take_over_claims`: polling, where only one process can receive at a time, so an update
+    claimed by someone else was claimed by a run of this bot that died; take it over."""
+
+    def __init__(
+        self, application: Application, handled: HandledUpdates, take_over_claims: bool = False
+    ) -> None:
         self.application = application
         self.handled = handled
+        self.take_over_claims = take_over_claims
         self.turns = ChatTurns()
         self._in_flight: dict[int, asyncio.Future[None]] = {}
         # time.monotonic() of the last update received; the health check reports it.
@@ -69,7 +79,8 @@ class Intake:
 
     async def handle(self, update: Update) -> None:
         """Handle `update` unless it was handled before; never raises for a handler's failure
-        (the application's error handlers log those, and the update counts as handled)."""
+        (the application's error handlers log those, and the update counts as handled).
+        Raises HandledElsewhere when another replica holds the update (Redis only)."""
         self.last_received = time.monotonic()
         update_id = update.update_id
         running = self._in_flight.get(update_id)
@@ -80,9 +91,14 @@ class Intake:
         try:
             # The chat's turn is taken before anything is awaited, so arrival order is kept.
             async with self.turns.turn(order_key(update)):
-                if await self._seen(update_id):
+                claim = await self._claim(update_id)
+                if claim is Claim.HANDLED:
                     logger.info("update %d was handled before; not answered again", update_id)
                     return
+                if claim is Claim.BUSY and self.take_over_claims:
+                    logger.info("update %d was left unfinished by a stopped run", update_id)
+                elif claim is Claim.BUSY:
+                    raise HandledElsewhere(f"update {update_id} is being handled by a replica")
                 app = self.application
                 await app.update_processor.process_update(update, app.process_update(update))
                 await self._remember(update_id)
@@ -94,12 +110,12 @@ class Intake:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
-    async def _seen(self, update_id: int) -> bool:
+    async def _claim(self, update_id: int) -> Claim:
         try:
-            return await self.handled.seen(update_id)
+            return await self.handled.claim(update_id)
         except Exception as error:  # the record is away: answer anyway (a double beats a loss)
             logger.warning("cannot check update %d against the record: %s", update_id, error)
-            return False
+            return Claim.NEW
 
     async def _remember(self, update_id: int) -> None:
         try:

@@ -61,7 +61,7 @@ class Runtime:
             await application.post_init(application)
         await application.start()
         self._handled = await self._open_handled()
-        self.intake = Intake(application, self._handled)
+        self.intake = Intake(application, self._handled, take_over_claims=not self.webhook)
         self.health.last_received = lambda: self.intake.last_received if self.intake else None
         bot = application.bot
         if self.webhook:

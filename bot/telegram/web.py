@@ -29,6 +29,7 @@ import tornado.netutil
 import tornado.web
 from telegram import Bot, Update
 
+from bot.telegram.intake import HandledElsewhere
 from bot.telegram.services import LibraryHolder
 
 logger = logging.getLogger(__name__)
@@ -171,7 +172,11 @@ class _Webhook(_Json):
             logger.warning("webhook: refused a malformed update (%s)", type(error).__name__)
             self.reply(400, {"ok": False, "description": "malformed update"})
             return
-        await self.receive(update)
+        try:
+            await self.receive(update)
+        except HandledElsewhere:  # Telegram asks again; by then it is handled, or free
+            self.reply(503, {"ok": False, "description": "being handled by another replica"})
+            return
         self.reply(200, {"ok": True})
 
 
