@@ -13,7 +13,7 @@ import pytest
 
 from bot.telegram import web
 from tests.e2e import BOT, replies, running_runtime
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import FakeBotAPI, FaultPlan
 from tests.test_startup import free_port
 
 SECRET = "webhook-test-secret-42"
@@ -192,3 +192,27 @@ async def test_a_token_revoked_while_serving_the_webhook_stops_the_bot(api, capl
         await asyncio.wait_for(runtime.token_rejected.wait(), timeout=10)
     [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
     assert "rejected TELEGRAM_BOT_TOKEN while running" in line
+
+
+async def test_polling_healthz_fails_while_get_updates_keeps_failing_and_recovers(api, monkeypatch):
+    monkeypatch.setattr(web, "POLL_STALE_AFTER", 0.5)
+    port = free_port()
+    async with running_runtime(api, health_port=port):
+        assert (await get(port, "/healthz"))[0] == 200  # the first long poll is still open
+        api.set_faults(FaultPlan(rate=1.0, kinds=("500",), methods=("getUpdates",)))
+        api.private_text("who heads roscosmos?", user_id=USER)  # ends the open long poll
+        statuses = [await _wait_for_status(port, 503)]
+        api.clear_faults()
+        statuses.append(await _wait_for_status(port, 200))
+        await replies(api, USER)
+    assert statuses == [503, 200]
+
+
+async def _wait_for_status(port: int, wanted: int) -> int:
+    """GET /healthz until it answers `wanted` (at most about 20 s)."""
+    for _ in range(200):
+        status, _ = await get(port, "/healthz")
+        if status == wanted:
+            return status
+        await asyncio.sleep(0.1)
+    return status

@@ -108,6 +108,9 @@ class Poller:
         self.tracker = OffsetTracker()
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_poll_ok: float | None = None  # time.monotonic() of the last getUpdates answered
+        # time.monotonic() of the first of the getUpdates that failed in a row; None while the
+        # last one was answered (or none has come back yet).
+        self.failing_since: float | None = None
 
     async def run(self) -> None:
         """Poll until cancelled; raises TokenRejected when Telegram refuses the token."""
@@ -127,18 +130,21 @@ class Poller:
             except (InvalidToken, Forbidden) as error:
                 raise TokenRejected(str(error)) from error
             except TimedOut:
+                self._failed()
                 continue
             except RetryAfter as error:
+                self._failed()
                 await asyncio.sleep(min(retry_seconds(error.retry_after), MAX_RETRY_AFTER))
                 continue
             except TelegramError as error:  # network errors, a 5xx, a conflicting poller
+                self._failed()
                 delay = backoff * random.uniform(0.75, 1.25)
                 backoff = min(backoff * BACKOFF_FACTOR, MAX_BACKOFF)
                 logger.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
                 await asyncio.sleep(delay)
                 continue
             backoff = FIRST_BACKOFF
-            self.last_poll_ok = time.monotonic()
+            self.last_poll_ok, self.failing_since = time.monotonic(), None
             self.tracker.confirmed(offset)
             fresh = [update for update in updates if self.tracker.start(update.update_id)]
             for update in fresh:
@@ -149,6 +155,10 @@ class Poller:
                 # Everything Telegram returned is already in hand: the batch is full of updates
                 # behind one still in flight. Ask again only once that changes.
                 await self.tracker.progress_since(finished_before)
+
+    def _failed(self) -> None:
+        if self.failing_since is None:
+            self.failing_since = time.monotonic()
 
     async def _handle(self, update: Update) -> None:
         try:

@@ -90,7 +90,9 @@ class Runtime:
         else:
             await deliver(bot.delete_webhook, "deleteWebhook")
             self.poller = Poller(bot, self.intake, settings.read_timeout)
-            self.health.last_poll_ok = lambda: self.poller.last_poll_ok if self.poller else None
+            poller = self.poller
+            self.health.last_poll_ok = lambda: poller.last_poll_ok
+            self.health.poll_failing_since = lambda: poller.failing_since
             self._poll_task = asyncio.create_task(self._poll(), name="poller")
             logger.info("receiving updates by long polling")
         if settings.health_port and not (self.webhook and settings.health_port == settings.port):

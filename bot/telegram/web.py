@@ -43,8 +43,9 @@ HEADER_TIMEOUT = 10.0
 BODY_TIMEOUT = 10.0
 # /readyz asks the Bot API (getMe) at most this often; probes in between get the last answer.
 READY_CHECK_EVERY = 30.0
-# /healthz in polling mode: a getUpdates must have been answered this recently (a long poll
-# lasts polling.POLL_TIMEOUT, and retries back off to 30 s).
+# /healthz in polling mode fails once getUpdates has failed for this long in a row (retries
+# back off to 30 s, so this is a few of them); /readyz counts an answer this recent as the Bot
+# API being reachable.
 POLL_STALE_AFTER = 90.0
 
 
@@ -56,7 +57,10 @@ class Health:
         self.library = library
         self.mode = mode  # "polling" or "webhook"
         self.stopping = False
-        self.last_poll_ok: Callable[[], float | None] = lambda: None  # time.monotonic()
+        # time.monotonic() of the last getUpdates answered, and of the first of those failing
+        # in a row (polling only).
+        self.last_poll_ok: Callable[[], float | None] = lambda: None
+        self.poll_failing_since: Callable[[], float | None] = lambda: None
         self.last_received: Callable[[], float | None] = lambda: None
         self._api_checked: tuple[float, bool, str] | None = None
 
@@ -70,10 +74,9 @@ class Health:
         }
         if self.stopping:
             return False, {**report, "problem": "shutting down"}
-        if self.mode == "polling":
-            polled = self.last_poll_ok()
-            if polled is None or time.monotonic() - polled > POLL_STALE_AFTER:
-                return False, {**report, "problem": "getUpdates has not succeeded lately"}
+        failing_since = self.poll_failing_since()
+        if failing_since is not None and time.monotonic() - failing_since > POLL_STALE_AFTER:
+            return False, {**report, "problem": "getUpdates has failed for a while"}
         return True, report
 
     async def ready(self) -> tuple[bool, dict[str, Any]]:
