@@ -1,8 +1,8 @@
 """End-to-end throughput: questions through the fake Bot API server, the real Application, back.
 
 What it measures: the bot as `python -m bot run` builds it (`build_application(settings,
-Library.load(knowledge.yaml))`, started like tests/e2e.py `running_bot`: initialize, post_init,
-start, updater.start_polling(poll_interval=0, timeout=1)) answering 2,000 private-chat
+Library.load(knowledge.yaml))`, run by tests/e2e.py `running_bot`, i.e. the same Runtime as
+production: its own polling, handled updates recorded in SQLite) answering 2,000 private-chat
 questions from 200 users (10 each), all queued at once on tests/fake_bot_api.FakeBotAPI
 (127.0.0.1 only). For each setting of `concurrent_updates` (default 1 = off, 64, 256):
 
@@ -16,7 +16,10 @@ questions from 200 users (10 each), all queued at once on tests/fake_bot_api.Fak
   question is computed up front with the same Matcher and rendering), so every sendMessage is
   paired with exactly the update it answers;
 - CPU seconds of the bot and of the fake server over the measured window (per thread from
-  /proc), so you can see how much of the 2 cores each used.
+  /proc), so you can see how much of the 2 cores each used;
+- the baseline: for each setting, a bare python-telegram-bot echo bot (its own Updater, one
+  handler that sends the text back) answers the same questions through the same fake server
+  in the same run; its replies/s and the bot's ratio to it (target: at least 0.9x).
 
 Bench settings: rate_limit=False (AIORateLimiter would cap at 30 messages/s), flood_max=10**9
 (the per-user flood guard, default 10 per 10 s, would silence a user's 11th question; here each
@@ -66,6 +69,8 @@ import common
 
 NAME = "e2e"
 TARGET_REPLIES_PER_SECOND = 1000.0
+# Issue 10: the bot keeps at least 0.9x the replies/s of a bare PTB echo bot on the same stack.
+TARGET_BASELINE_RATIO = 0.9
 FIRST_USER = 100_001
 WARMUP_FIRST_USER = 900_001
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -397,6 +402,74 @@ async def run_config(
         }
     )
     return result
+
+
+async def _echo(update: Any, context: Any) -> None:
+    """The baseline's whole job: send the question back."""
+    await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+
+async def run_baseline(
+    concurrency: int, mode: str, workload: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    """The same questions through the same fake server to a bare python-telegram-bot echo bot
+    (Application with PTB's own Updater, the same concurrent_updates and pool): the floor any
+    bot on this stack pays for receiving and sending."""
+    from telegram.ext import Application, MessageHandler, filters
+
+    server: ThreadServer | ProcessServer = ThreadServer() if mode == "thread" else ProcessServer()
+    application = (
+        Application.builder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .concurrent_updates(concurrency if concurrency > 1 else False)
+        .connection_pool_size(8)
+        .read_timeout(args.read_timeout)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, _echo))
+    items = [(user, workload["by_user"][user][number][0]) for user, number in workload["order"]]
+    try:
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                if not await server.polled(10):
+                    raise RuntimeError("the baseline never called getUpdates")
+                warm = [(WARMUP_FIRST_USER + n, "warm-up") for n in range(args.warmup)]
+                server.queue(warm)
+                warmed = await server.wait_sent(len(warm), 30)
+                await asyncio.sleep(0.2)
+                first_queued = time.monotonic()
+                server.queue(items)
+                await server.wait_sent(warmed + len(items), args.run_timeout)
+                await asyncio.sleep(args.linger)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+        snapshot = server.results()
+    finally:
+        server.stop()
+    asked = Counter(items)
+    answered = Counter(
+        (send["chat_id"], send["text"])
+        for send in snapshot["sends"]
+        if send["executed"] and send["chat_id"] < WARMUP_FIRST_USER
+    )
+    sends = [
+        s["time"] for s in snapshot["sends"] if s["executed"] and s["chat_id"] < WARMUP_FIRST_USER
+    ]
+    replies = sum(min(answered[key], n) for key, n in asked.items())
+    duration = (max(sends) - first_queued) if sends else float("nan")
+    return {
+        "concurrency": concurrency,
+        "server": mode,
+        "replies": replies,
+        "lost": sum(max(0, n - answered[key]) for key, n in asked.items()),
+        "duration_s": duration,
+        "replies_per_s": replies / duration if sends and duration > 0 else float("nan"),
+    }
 
 
 def analyse(
@@ -817,7 +890,8 @@ def main_run(args: argparse.Namespace) -> int:
         f"{args.warmup} warm-up questions first\n",
         flush=True,
     )
-    results = []
+    results: list[dict[str, Any]] = []
+    baselines: list[dict[str, Any]] = []
     with _quiet_logging(args.log_level):
         for mode in modes:
             for concurrency in concurrencies:
@@ -827,6 +901,9 @@ def main_run(args: argparse.Namespace) -> int:
                     flush=True,
                 )
                 results.append(asyncio.run(run_config(concurrency, mode, workload, args)))
+                if not args.no_baseline:
+                    print("    ... and the bare PTB echo bot", file=sys.stderr, flush=True)
+                    baselines.append(asyncio.run(run_baseline(concurrency, mode, workload, args)))
     headers = [
         "server",
         "concurrent",
@@ -877,8 +954,36 @@ def main_run(args: argparse.Namespace) -> int:
         "mean updates per non-empty getUpdates; CPU = over the measured window (thread "
         "mode: the server thread vs the rest of the process)"
     )
+    if baselines:
+        print(
+            "\nbaseline: a bare python-telegram-bot echo bot (PTB's Updater, one MessageHandler "
+            "that sends the text back), same fake server, same questions, same run"
+        )
+        print(
+            common.table(
+                [
+                    "server",
+                    "concurrent",
+                    "bot replies/s",
+                    "bare PTB replies/s",
+                    "ratio",
+                    "PTB lost",
+                ],
+                [
+                    [
+                        r["server"],
+                        r["concurrency"] if r["concurrency"] > 1 else "1 (off)",
+                        r["replies_per_s"],
+                        b["replies_per_s"],
+                        r["replies_per_s"] / b["replies_per_s"],
+                        b["lost"],
+                    ]
+                    for r, b in zip(results, baselines, strict=True)
+                ],
+            )
+        )
     checks = []
-    for r in results:
+    for number, r in enumerate(results):
         label = f"server {r['server']}, concurrent_updates={r['concurrency']}"
         checks.append(
             {
@@ -894,6 +999,15 @@ def main_run(args: argparse.Namespace) -> int:
                 "detail": f"{r['lost']} lost, {r['doubles']} doubles, {r['unexpected']} stray",
             }
         )
+        if baselines:
+            ratio = r["replies_per_s"] / baselines[number]["replies_per_s"]
+            checks.append(
+                {
+                    "target": f">= {TARGET_BASELINE_RATIO:g}x the bare PTB echo bot ({label})",
+                    "met": ratio >= TARGET_BASELINE_RATIO,
+                    "detail": f"{ratio:.2f}x",
+                }
+            )
     print("\ntargets:")
     for check in checks:
         print(common.target_line(check["target"], check["met"], check["detail"]))
@@ -914,6 +1028,7 @@ def main_run(args: argparse.Namespace) -> int:
                     "expected_decisions": workload["decisions"],
                 },
                 "runs": results,
+                "baselines": baselines,
                 "targets": checks,
                 "elapsed_s": clock.seconds(),
                 "notes": [
@@ -998,6 +1113,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("auto", "cprofile"),
         default="auto",
         help="with --profile: auto = py-spy if installed, else cProfile",
+    )
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the bare python-telegram-bot echo bot that each setting is compared with",
     )
     parser.add_argument("--no-write", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -15,8 +15,9 @@ from bot.knowledge import DEFAULT_PATH
 
 # BotFather tokens look like "123456789:AA…" (a bot id, a colon, 35 URL-safe characters).
 TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
-# Telegram's secret_token for setWebhook: 1-256 characters of A-Z, a-z, 0-9, _ and -.
-WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Telegram's secret_token for setWebhook: 1-256 characters of A-Z, a-z, 0-9, _ and -. We ask for
+# at least 12: the secret is all that stops anyone on the internet posting updates as Telegram.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{12,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -48,12 +49,17 @@ class Settings:
     # How long shutdown waits for replies in flight.
     shutdown_grace: float = 10.0
     rate_limit: bool = True
-    # One folder for all the bot's state (the Docker image declares it a volume).
+    # One folder for all the bot's state: handled update ids (SQLite) and the curator's
+    # records (the Docker image declares it a volume).
     data_dir: Path = Path("data")
     # The curator's records (bot/curation.py): on/off, days kept, most misses kept.
     record_misses: bool = True
     misses_days: int = 30
     misses_max_rows: int = 100_000
+    # With REDIS_URL, handled updates and the flood guard live in Redis, shared by replicas.
+    redis_url: str | None = field(default=None, repr=False)
+    # GET /healthz and /readyz on this port as well (always on the webhook port in webhook mode).
+    health_port: int | None = None
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
@@ -117,7 +123,8 @@ def load_settings(
             raise ConfigError("WEBHOOK_URL must be an https:// address")
         if not secret or not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
             raise ConfigError(
-                "webhook mode needs WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -"
+                "webhook mode needs WEBHOOK_SECRET: 12-256 characters of A-Z, a-z, 0-9, _ and - "
+                "(e.g. the output of `openssl rand -hex 32`)"
             )
     admins: set[int] = set()
     for part in re.split(r"[\s,]+", env.get("ADMIN_USER_IDS", "").strip()):
@@ -127,6 +134,12 @@ def load_settings(
                     f"ADMIN_USER_IDS must be numeric Telegram user ids, not {part[:20]!r}"
                 )
             admins.add(int(part))
+    redis_url = env.get("REDIS_URL", "").strip() or None
+    if redis_url and not re.match(r"(rediss?|unix)://", redis_url):
+        raise ConfigError(
+            "REDIS_URL must start with redis://, rediss:// or unix://, e.g. redis://redis:6379/0"
+        )
+    health_port = int(_number(env, "HEALTH_PORT", 0, minimum=0)) or None
     return Settings(
         token=token,
         api_base_url=base_url,
@@ -148,4 +161,6 @@ def load_settings(
         record_misses=_switch(env, "RECORD_MISSES"),
         misses_days=int(_number(env, "MISSES_DAYS", 30, minimum=1)),
         misses_max_rows=int(_number(env, "MISSES_MAX_ROWS", 100_000, minimum=1)),
+        redis_url=redis_url,
+        health_port=health_port,
     )

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram.app import build_application
+from bot.telegram.runtime import Runtime
 from bot.telegram.services import Library
 from tests.conftest import REPO
 from tests.fake_bot_api import FakeBotAPI
@@ -33,26 +34,34 @@ def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
+async def running_runtime(
+    api: FakeBotAPI, *, knowledge: Path | None = None, **overrides: Any
+) -> AsyncIterator[Runtime]:
+    """The bot as `python -m bot run` runs it (Runtime: polling, or a webhook when
+    webhook_url is given), in this process; stopped gracefully at the end. Handled updates are
+    kept in a fresh DATA_DIR unless `data_dir` is given."""
+    with tempfile.TemporaryDirectory(prefix="bot-data-") as data_dir:
+        overrides.setdefault("data_dir", Path(data_dir))
+        settings = settings_for(api, **overrides)
+        if knowledge is not None:
+            settings = dataclasses.replace(settings, knowledge_path=knowledge)
+        runtime = Runtime(
+            build_application(settings, Library.load(settings.knowledge_path)), settings
+        )
+        try:
+            await runtime.start()
+            yield runtime
+        finally:
+            await runtime.stop()
+
+
+@contextlib.asynccontextmanager
 async def running_bot(
     api: FakeBotAPI, *, knowledge: Path | None = None, **overrides: Any
 ) -> AsyncIterator[Application]:
-    """Start polling as run_polling does (initialize, post_init, start), stop it cleanly."""
-    settings = settings_for(api, **overrides)
-    if knowledge is not None:
-        settings = dataclasses.replace(settings, knowledge_path=knowledge)
-    application = build_application(settings, Library.load(settings.knowledge_path))
-    async with application:
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    """The polling bot, in this process; yields its Application."""
+    async with running_runtime(api, knowledge=knowledge, **overrides) as runtime:
+        yield runtime.application
 
 
 async def replies(

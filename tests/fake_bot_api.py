@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, NoReturn
 
+import aiohttp
 from aiohttp import web
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
@@ -229,6 +230,8 @@ class FakeBotAPI:
         self._closing: asyncio.Event | None = None
         self._waiters: set[asyncio.Future[None]] = set()
         self.port = 0
+        self._pusher: asyncio.Task[None] | None = None
+        self.webhook_posts: list[tuple[int, int | str]] = []  # (update_id, status or error)
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": lambda p: dict(self.bot_user),
             "sendMessage": self._send_message,
@@ -312,6 +315,9 @@ class FakeBotAPI:
             assert self._closing is not None and self._runner is not None
             self._closing.set()
             self._wake()
+            if self._pusher is not None:
+                self._pusher.cancel()
+                await asyncio.gather(self._pusher, return_exceptions=True)
             await self._runner.cleanup()
 
         try:
@@ -747,6 +753,93 @@ class FakeBotAPI:
     def pending_updates(self) -> list[dict[str, Any]]:
         with self._lock:
             return copy.deepcopy(self._updates)
+
+    # ------------------------------------------------------------------ test API: webhook
+    def push_webhooks(
+        self, retry_after: float = 0.2, connections: int = 40, timeout: float = 30.0
+    ) -> None:
+        """Play Telegram's side of a webhook from now on: POST every pending update to the URL
+        set by setWebhook, with its secret header, and forget it only when answered 200.
+        Anything else (an error status, a refused or cut connection, a timeout) is posted
+        again after ``retry_after`` s. Like Telegram, one update a chat at a time, in order,
+        and at most ``connections`` requests at once."""
+        if self._loop is None:
+            raise RuntimeError("start the server first")
+
+        def start() -> None:
+            self._pusher = asyncio.ensure_future(self._push(retry_after, connections, timeout))
+
+        self._loop.call_soon_threadsafe(start)
+
+    @staticmethod
+    def _order_key(update: dict[str, Any]) -> Any:
+        for kind, body in update.items():
+            if isinstance(body, dict):
+                if isinstance(body.get("chat"), dict):
+                    return ("chat", body["chat"]["id"])
+                message = body.get("message")
+                if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+                    return ("chat", message["chat"]["id"])
+                if isinstance(body.get("from"), dict):
+                    return ("user", body["from"]["id"])
+                return (kind, update["update_id"])
+        return update.get("update_id")
+
+    async def _push(self, retry_after: float, connections: int, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        posting: set[int] = set()
+        not_before: dict[int, float] = {}
+        limit = asyncio.Semaphore(connections)
+
+        async def post(session: aiohttp.ClientSession, update: dict[str, Any], url: str) -> None:
+            update_id, outcome = update["update_id"], None
+            headers = {"Content-Type": "application/json"}
+            if self.webhook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+            try:
+                async with limit, session.post(url, data=json.dumps(update), headers=headers) as r:
+                    await r.read()
+                    outcome = r.status
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                outcome = type(error).__name__
+            finally:
+                with self._lock:
+                    self.webhook_posts.append((update_id, outcome or "cancelled"))
+                    if outcome == 200:
+                        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+                        self._confirmed = max(self._confirmed, update_id + 1)
+                    else:
+                        not_before[update_id] = loop.time() + retry_after
+                posting.discard(update_id)
+                self._wake()
+
+        client_timeout = aiohttp.ClientTimeout(total=timeout)
+        async with aiohttp.ClientSession(timeout=client_timeout) as session:
+            tasks: set[asyncio.Task[None]] = set()
+            while True:
+                now = loop.time()
+                with self._lock:
+                    url = self.webhook["url"]
+                    pending = list(self._updates) if url else []
+                ahead: set[Any] = set()  # chats with an earlier update still pending
+                for update in pending:
+                    key = self._order_key(update)
+                    if key in ahead:
+                        continue
+                    ahead.add(key)
+                    update_id = update["update_id"]
+                    if update_id in posting or not_before.get(update_id, 0) > now:
+                        continue
+                    posting.add(update_id)
+                    task = asyncio.ensure_future(post(session, copy.deepcopy(update), url))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                fut: asyncio.Future[None] = loop.create_future()
+                self._waiters.add(fut)
+                try:
+                    await asyncio.wait({fut}, timeout=retry_after / 2)
+                finally:
+                    self._waiters.discard(fut)
 
     # ------------------------------------------------------------------ test API: calls
     def calls(self, method: str | None = None) -> list[Call]:

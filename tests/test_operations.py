@@ -124,15 +124,15 @@ def test_sighup_reloads_the_knowledge_file(knowledge_copy):
     assert "SIGHUP: reloaded 4 entries" in stderr
 
 
-def test_flood_guard_warns_once_then_stays_silent_until_the_window_passes():
+async def test_flood_guard_warns_once_then_stays_silent_until_the_window_passes():
     now = [0.0]
     guard = FloodGuard(max_questions=3, window=10, clock=lambda: now[0])
-    assert [guard.check(1) for _ in range(3)] == [Flood.OK] * 3
-    assert guard.check(1) is Flood.WARN
-    assert guard.check(1) is Flood.SILENT
-    assert guard.check(2) is Flood.OK  # per user
+    assert [await guard.check(1) for _ in range(3)] == [Flood.OK] * 3
+    assert await guard.check(1) is Flood.WARN
+    assert await guard.check(1) is Flood.SILENT
+    assert await guard.check(2) is Flood.OK  # per user
     now[0] = 10.0
-    assert guard.check(1) is Flood.OK
+    assert await guard.check(1) is Flood.OK
 
 
 async def test_flooding_user_gets_one_slow_down_then_silence_and_inline_is_exempt(api):

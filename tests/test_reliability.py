@@ -60,11 +60,13 @@ async def ask_from_many_chats(api: FakeBotAPI, plan: FaultPlan | None) -> tuple[
     return lost, doubled, unknowable
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(150)
 async def test_without_faults_every_chat_gets_exactly_one_reply(api):
     assert await ask_from_many_chats(api, None) == (0, 0, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(150)
 async def test_errors_telegram_reports_lose_and_double_nothing(api):
     plan = FaultPlan(rate=0.2, kinds=REPORTED_FAULTS, seed=20261126, retry_after=1)
@@ -73,6 +75,7 @@ async def test_errors_telegram_reports_lose_and_double_nothing(api):
     assert (lost, doubled) == (0, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(150)
 async def test_lost_and_slow_responses_lose_nothing_and_double_only_what_cannot_be_known(api):
     plan = FaultPlan(
@@ -88,6 +91,7 @@ async def test_lost_and_slow_responses_lose_nothing_and_double_only_what_cannot_
     assert doubled <= unknowable
 
 
+@pytest.mark.slow
 async def test_updates_are_neither_dropped_nor_repeated_when_get_updates_fails(api):
     # PTB backs off 1 s, then 1.5x longer, after each failed getUpdates in a row.
     api.set_faults(

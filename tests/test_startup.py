@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -18,13 +20,21 @@ USER = 6001
 
 
 def bot_env(**values: str) -> dict[str, str]:
+    """The environment of a bot process; DATA_DIR is a fresh folder unless given."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL")
+        if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "REDIS_URL")
     }
+    env["DATA_DIR"] = tempfile.mkdtemp(prefix="bot-data-")
     env.update(values)
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def run_bot(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -234,3 +244,55 @@ def test_shutdown_is_bounded_when_telegram_keeps_failing():
     # Without the grace period delivery would try all MAX_ATTEMPTS (about 8 s of backoff).
     assert 1 <= len(api.calls("sendMessage")) < MAX_ATTEMPTS
     assert "sendMessage failed 6 time(s)" not in stderr
+
+
+@pytest.mark.slow
+def test_a_token_revoked_while_running_ends_the_process_with_one_line():
+    with FakeBotAPI() as api:
+        token = api.token
+        process = start_bot(bot_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=api.base_url))
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            api.token = "123456789:AARevokedRevokedRevokedRevoked12345"  # BotFather: /revoke
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == 3
+    [line] = [line for line in stderr.splitlines() if "rejected TELEGRAM_BOT_TOKEN" in line]
+    assert "exiting" in line
+    assert token not in stderr and "Traceback" not in stderr
+
+
+def test_debug_logs_hide_the_webhook_secret_and_info_logs_hide_what_users_wrote():
+    secret = "Sup3r-Secret-Webhook-Value"
+    question = "who heads roscosmos, asks Zebediah?"
+    with FakeBotAPI() as api:
+        port = free_port()
+        debug = start_bot(
+            bot_env(
+                TELEGRAM_BOT_TOKEN=api.token,
+                TELEGRAM_API_BASE_URL=api.base_url,
+                WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+                WEBHOOK_SECRET=secret,
+                LISTEN="127.0.0.1",
+                PORT=str(port),
+                LOG_LEVEL="DEBUG",
+            )
+        )
+        try:
+            api.wait_for(lambda a: a.calls("setWebhook"), timeout=20)
+        finally:
+            _, debug_log = stop_bot(debug)
+        info = start_bot(bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url))
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            api.private_text(question, user_id=USER)
+            api.wait_for(lambda a: a.sent_messages(USER), timeout=10)
+        finally:
+            _, info_log = stop_bot(info)
+    assert "setWebhook" in debug_log and "REDACTED" in debug_log
+    assert secret not in debug_log
+    assert "handled private" in info_log
+    assert "Zebediah" not in info_log

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -27,7 +28,13 @@ from bot.curation import CurationStore
 from bot.telegram import handlers
 from bot.telegram.delivery import deliver
 from bot.telegram.logs import install_redaction
-from bot.telegram.services import FloodGuard, Library, LibraryHolder, Services
+from bot.telegram.services import (
+    FloodGuard,
+    Library,
+    LibraryHolder,
+    RedisFloodGuard,
+    Services,
+)
 from bot.wording import LANGUAGES, say
 
 logger = logging.getLogger(__name__)
@@ -53,8 +60,23 @@ class _FromHuman(filters.MessageFilter):
         return sender is not None and not sender.is_bot and message.via_bot is None
 
 
+def _mentions(text: str | None, entities: tuple[MessageEntity, ...]) -> list[str]:
+    """The text of each mention entity. Offsets count UTF-16 code units, and an entity from a
+    client may cut a surrogate pair (an emoji) in half: PTB's parse_entity then raises
+    UnicodeDecodeError, so decode leniently here; a cut half is not part of a username."""
+    if not text:
+        return []
+    encoded = text.encode("utf-16-le")
+    return [
+        encoded[2 * e.offset : 2 * (e.offset + e.length)].decode("utf-16-le", errors="ignore")
+        for e in entities
+        if e.type == MessageEntity.MENTION
+    ]
+
+
 class _AddressedToBot(filters.MessageFilter):
-    """A group message that mentions this bot, or replies to one of its messages."""
+    """A group message, or a photo's caption, that mentions this bot, or a reply to one of the
+    bot's messages."""
 
     def filter(self, message: Message) -> bool:
         bot = message.get_bot()
@@ -62,10 +84,10 @@ class _AddressedToBot(filters.MessageFilter):
         if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
             return True
         mention = f"@{bot.username}".casefold()
-        return any(
-            text.casefold() == mention
-            for text in message.parse_entities([MessageEntity.MENTION]).values()
+        found = _mentions(message.text, message.entities) + _mentions(
+            message.caption, message.caption_entities
         )
+        return any(text.casefold() == mention for text in found)
 
 
 class _FromAdmin(filters.MessageFilter):
@@ -128,10 +150,13 @@ async def _close_curation(application: Application) -> None:
 
 
 def build_application(settings: Settings, library: Library) -> Application:
-    install_redaction()  # wherever the bot runs, its token stays out of every log record
+    # Wherever the bot runs, its token, webhook secret and Redis password stay out of every log.
+    redis_password = urlsplit(settings.redis_url).password if settings.redis_url else None
+    install_redaction(settings.token, settings.webhook_secret, redis_password)
     builder = (
         Application.builder()
         .token(settings.token)
+        .updater(None)  # updates are received by runtime.py, which confirms only handled ones
         .read_timeout(settings.read_timeout)
         .write_timeout(settings.read_timeout)
         .connect_timeout(settings.read_timeout)
@@ -157,10 +182,21 @@ def build_application(settings: Settings, library: Library) -> Application:
             )
         )
     application = builder.build()
+    redis = None
+    if settings.redis_url:  # imported only when used: a bot without Redis never loads it
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url)
+    flood = (
+        RedisFloodGuard(redis, settings.token, settings.flood_max, settings.flood_window)
+        if redis is not None
+        else FloodGuard(settings.flood_max, settings.flood_window)
+    )
     application.bot_data["services"] = Services(
         settings=settings,
         library=LibraryHolder(settings.knowledge_path, library),
-        flood=FloodGuard(settings.flood_max, settings.flood_window),
+        flood=flood,
+        redis=redis,
     )
     application.bot_data["curation"] = open_curation(settings)
 
@@ -186,7 +222,7 @@ def build_application(settings: Settings, library: Library) -> Application:
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(private & ~filters.TEXT, handlers.not_text),
             MessageHandler(
-                groups & filters.TEXT & ~filters.COMMAND & _AddressedToBot(),
+                groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _AddressedToBot(),
                 handlers.group_addressed,
             ),
             CallbackQueryHandler(handlers.button),

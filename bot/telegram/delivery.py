@@ -39,7 +39,7 @@ class DeliveryFailed(Exception):
     """Every attempt failed; the caller's error handler logs it."""
 
 
-def _seconds(retry_after: int | float | dtm.timedelta) -> float:
+def retry_seconds(retry_after: int | float | dtm.timedelta) -> float:
     if isinstance(retry_after, dtm.timedelta):
         return retry_after.total_seconds()
     return float(retry_after)
@@ -60,7 +60,7 @@ async def deliver(
         try:
             return await send()
         except RetryAfter as error:
-            delay = min(_seconds(error.retry_after), MAX_RETRY_AFTER)
+            delay = min(retry_seconds(error.retry_after), MAX_RETRY_AFTER)
             reason = f"flood control, retry after {delay:g} s"
         except BadRequest:
             raise

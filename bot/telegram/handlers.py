@@ -152,7 +152,7 @@ async def _answer_question(
     user = update.effective_user
     message = update.effective_message
     private = message is not None and message.chat.type == ChatType.PRIVATE
-    verdict = services(context).flood.check(user.id) if user else Flood.OK
+    verdict = await services(context).flood.check(user.id) if user else Flood.OK
     if verdict is Flood.SILENT:
         _log(update, started, f"{kind}:flood-silent")
         return
@@ -180,9 +180,10 @@ async def private_text(update: Update, context: Context) -> None:
 
 
 async def group_addressed(update: Update, context: Context) -> None:
-    """A group message that mentions the bot or replies to it is a question."""
+    """A group message (or a photo's caption) that mentions the bot or replies to it is a
+    question."""
     message = update.effective_message
-    await _answer_question(update, context, message.text or "", message, "group")
+    await _answer_question(update, context, message.text or message.caption or "", message, "group")
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -280,7 +281,8 @@ async def button(update: Update, context: Context) -> None:
         return
     library = services(context).library.current
     reply = choice_reply(choice, library.knowledge) if choice else gone_reply(user_language(update))
-    if choice is not None and choice.action is Action.TOPICS:
+    own_message = message.from_user is not None and message.from_user.id == context.bot.id
+    if choice is not None and choice.action is Action.TOPICS and own_message:
         await deliver(
             lambda: query.edit_message_text(
                 html_pieces(reply)[0],

@@ -1,8 +1,10 @@
-"""Logging that never shows the bot token.
+"""Logging that never shows the bot token or the webhook secret.
 
 The token travels in every Bot API URL: httpx logs URLs at INFO, PTB logs requests at DEBUG, and
-network errors quote the URL. Every log record is redacted as it is created (a record factory),
-so no handler, formatter or test capture ever sees anything shaped like a token.
+network errors quote the URL. PTB also logs setWebhook's parameters, the secret among them, at
+DEBUG. Every log record is redacted as it is created (a record factory), so no handler,
+formatter or test capture ever sees anything shaped like a token, nor the exact value of a
+registered secret.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ from typing import Any, TextIO
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 REDACTED = "[REDACTED-TOKEN]"
+REDACTED_SECRET = "[REDACTED-SECRET]"
+# Values this process must never log (the token, WEBHOOK_SECRET), redacted wherever they occur.
+_secrets: set[str] = set()
 
 
 def redact(text: str) -> str:
-    return TOKEN_SHAPE.sub(REDACTED, text)
+    text = TOKEN_SHAPE.sub(REDACTED, text)
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED_SECRET)
+    return text
 
 
 def _redacting_factory(make_record: Any) -> Any:
@@ -39,8 +48,10 @@ def _redacting_factory(make_record: Any) -> Any:
     return make_redacted_record
 
 
-def install_redaction() -> None:
-    """Idempotent: every log record made from now on is free of token-shaped text."""
+def install_redaction(*secrets: str | None) -> None:
+    """Idempotent: every log record made from now on is free of token-shaped text and of
+    `secrets` (empty and very short values are ignored: they would blank out ordinary text)."""
+    _secrets.update(secret for secret in secrets if secret and len(secret) >= 4)
     factory = logging.getLogRecordFactory()
     if not getattr(factory, "_redacts_tokens", False):
         logging.setLogRecordFactory(_redacting_factory(factory))
@@ -54,3 +65,5 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Tornado's access log names every request; the webhook server logs its own outcomes.
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)

@@ -2,7 +2,9 @@
 
 Everything that can be checked without the network is checked first, so a bad token or a bad
 knowledge file stops the bot with one clear message and the right exit code, before Telegram
-is ever called.
+is ever called. Stop signals are caught from the first moment (a SIGTERM while the knowledge
+base loads is a clean exit 0, not a traceback); once the bot runs, SIGTERM/SIGINT stop it
+gracefully and SIGHUP reloads the knowledge file.
 """
 
 from __future__ import annotations
@@ -11,29 +13,54 @@ import asyncio
 import logging
 import signal
 import sys
-import time
-
-from telegram import Bot, Update
-from telegram.error import InvalidToken
-from telegram.ext import Application
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
 from bot.knowledge import KnowledgeError
-from bot.telegram.app import build_application
-from bot.telegram.delivery import deliver
-from bot.telegram.logs import configure_logging, redact
-from bot.telegram.services import Library, Services
+
+if TYPE_CHECKING:
+    from telegram import Bot
+    from telegram.ext import Application
+
+    from bot.config import Settings
+    from bot.telegram.runtime import Runtime
 
 EXIT_KNOWLEDGE_ERROR = 1
 EXIT_CONFIG_ERROR = 2
-WEBHOOK_PATH = "telegram"
-# Retries of the start-up calls (deleteWebhook, setWebhook) on network errors.
-BOOTSTRAP_RETRIES = 5
+# Telegram stopped accepting the token while the bot ran (revoked, or the bot deleted).
+EXIT_TOKEN_REJECTED = 3
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 logger = logging.getLogger(__name__)
 
 
+class _StopSignals:
+    """SIGTERM/SIGINT noted from the start; handed to the event loop once it runs."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        for stop_signal in STOP_SIGNALS:
+            signal.signal(stop_signal, self._note)
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+
+    def attach(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        for stop_signal in STOP_SIGNALS:
+            loop.add_signal_handler(stop_signal, stop.set)
+        if self.requested:
+            stop.set()
+
+
 def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
+    # Stop signals first, before python-telegram-bot is imported (a third of a second, more on
+    # a busy machine): a SIGTERM or Ctrl-C while the bot starts is then a clean exit 0.
+    signals = _StopSignals()
+    from bot.telegram.app import build_application
+    from bot.telegram.services import Library
+
     try:
         settings = load_settings(knowledge_path=knowledge_path, webhook=webhook)
     except ConfigError as error:
@@ -45,10 +72,20 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_KNOWLEDGE_ERROR
+    application = build_application(settings, library)  # also turns redaction on
+    return asyncio.run(_main(application, settings, signals))
 
-    application = build_application(settings, library)  # also turns token redaction on
+
+async def _main(application: Application, settings: Settings, signals: _StopSignals) -> int:
+    from telegram.error import InvalidToken
+
+    from bot.telegram.logs import configure_logging, redact
+    from bot.telegram.runtime import Runtime
+
+    stop = asyncio.Event()
+    signals.attach(stop)
     try:
-        asyncio.run(_check_token(application.bot))
+        await _check_token(application.bot)
     except InvalidToken:
         print(
             "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
@@ -62,64 +99,39 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG_ERROR
+    if stop.is_set():
+        return 0
     configure_logging(settings.log_level)
-    _handle_signals(application)
+    runtime = Runtime(application, settings)
+    services = runtime.services
+    asyncio.get_running_loop().add_signal_handler(
+        signal.SIGHUP, lambda: application.create_task(services.library.reload("SIGHUP"))
+    )
     try:
-        if settings.webhook_url:
-            logger.info("receiving updates by webhook at %s", settings.webhook_url)
-            application.run_webhook(
-                listen=settings.listen,
-                port=settings.port,
-                url_path=WEBHOOK_PATH,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                stop_signals=None,
-            )
-        else:
-            logger.info("receiving updates by long polling")
-            application.run_polling(
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
-                stop_signals=None,
-            )
+        await runtime.start()
     except Exception as error:  # start-up failed after the token was accepted: one line
         print(f"error: {redact(str(error)) or type(error).__name__}", file=sys.stderr)
         logger.debug("start-up failed", exc_info=True)
+        await _stop_quietly(runtime)
         return EXIT_CONFIG_ERROR
-    return 0
+    token_rejected = await runtime.wait(stop)
+    if not token_rejected:
+        logger.info("stopping: finishing replies in flight (at most %g s)", settings.shutdown_grace)
+    await runtime.stop()
+    return EXIT_TOKEN_REJECTED if token_rejected else 0
 
 
-def _handle_signals(application: Application) -> None:
-    """SIGTERM/SIGINT: stop taking updates and give replies in flight SHUTDOWN_GRACE seconds;
-    SIGHUP: reload the knowledge file. Installed once the event loop runs (post_init)."""
-    services: Services = application.bot_data["services"]
-    register_commands = application.post_init
-
-    def shut_down() -> None:
-        if services.shutdown_deadline is None:
-            logger.info(
-                "stopping: finishing replies in flight (at most %g s)",
-                services.settings.shutdown_grace,
-            )
-            services.shutdown_deadline = time.monotonic() + services.settings.shutdown_grace
-            application.stop_running()
-
-    async def post_init(app: Application) -> None:
-        if register_commands is not None:
-            await register_commands(app)
-        loop = asyncio.get_running_loop()
-        for stop_signal in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(stop_signal, shut_down)
-        loop.add_signal_handler(
-            signal.SIGHUP, lambda: app.create_task(services.library.reload("SIGHUP"))
-        )
-
-    application.post_init = post_init
+async def _stop_quietly(runtime: Runtime) -> None:
+    try:
+        await runtime.stop()
+    except Exception:
+        logger.debug("stopping after a failed start-up also failed", exc_info=True)
 
 
 async def _check_token(bot: Bot) -> None:
     """getMe once, with delivery's retries, before anything logs: a rejected token is one line."""
+    from bot.telegram.delivery import deliver
+
     try:
         await deliver(bot.initialize, "getMe")
     finally:

@@ -7,17 +7,22 @@ balancer, serves every update and every button press the same way.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import math
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matcher import Matcher
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -69,15 +74,22 @@ class Flood(Enum):
     SILENT = "silent"  # further ones, until the window has passed
 
 
+def _verdict(count: int, max_questions: int) -> Flood:
+    """The n-th question of a user in one window."""
+    if count <= max_questions:
+        return Flood.OK
+    return Flood.WARN if count == max_questions + 1 else Flood.SILENT
+
+
 class FloodGuard:
-    """At most `max_questions` per user in a sliding window of `window` seconds.
+    """At most `max_questions` per user in each fixed window of `window` seconds.
 
-    Kept in memory per replica: it protects this process, and losing it on restart only means
-    a flooding user gets a fresh window.
+    One counter a user for the current window; when the window ends the whole table is
+    dropped at once. So a check is one dict lookup, and memory is bounded by the users who
+    asked within one window. (A fixed window lets a user ask up to twice the limit across a
+    window's edge; a flood still gets one warning and then silence.) Kept in memory per
+    replica; with REDIS_URL, RedisFloodGuard shares the counters between replicas.
     """
-
-    # Forget users idle for a window once this many are tracked, to bound memory.
-    PRUNE_AT = 10_000
 
     def __init__(
         self, max_questions: int, window: float, clock: Callable[[], float] = time.monotonic
@@ -85,38 +97,62 @@ class FloodGuard:
         self.max_questions = max_questions
         self.window = window
         self._clock = clock
-        self._asked: dict[int, deque[float]] = {}
-        self._warned: set[int] = set()
+        self._window_number = -1
+        self._asked: dict[int, int] = {}
 
-    def check(self, user_id: int) -> Flood:
-        now = self._clock()
-        if len(self._asked) >= self.PRUNE_AT:
-            self._prune(now)
-        asked = self._asked.setdefault(user_id, deque())
-        while asked and now - asked[0] >= self.window:
-            asked.popleft()
-        if len(asked) < self.max_questions:
-            asked.append(now)
-            self._warned.discard(user_id)
+    async def check(self, user_id: int) -> Flood:
+        window_number = int(self._clock() // self.window)
+        if window_number != self._window_number:
+            self._window_number, self._asked = window_number, {}
+        count = self._asked[user_id] = self._asked.get(user_id, 0) + 1
+        return _verdict(count, self.max_questions)
+
+    def __len__(self) -> int:
+        """Users counted in the current window."""
+        return len(self._asked)
+
+
+class RedisFloodGuard:
+    """FloodGuard's fixed windows, counted in Redis (INCR and EXPIRE in one round trip), so
+    every replica sees the same count. Keys name the user by a keyed hash, never by id, and
+    expire with their window."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        key_secret: str,
+        max_questions: int,
+        window: float,
+        clock: Callable[[], float] = time.time,  # wall time: the same on every replica
+    ) -> None:
+        self._redis = redis
+        self._clock = clock
+        self._key = hashlib.sha256(f"article-bot flood {key_secret}".encode()).digest()
+        self.max_questions = max_questions
+        self.window = window
+
+    async def check(self, user_id: int) -> Flood:
+        window_number = int(self._clock() // self.window)
+        user = hashlib.blake2b(str(user_id).encode(), key=self._key, digest_size=12).hexdigest()
+        key = f"article-bot:flood:{window_number}:{user}"
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, max(1, math.ceil(self.window)) + 1)
+                count, _ = await pipe.execute()
+        except Exception as error:  # Redis away: answering beats silence
+            logger.warning("flood guard: Redis unavailable (%s); question let through", error)
             return Flood.OK
-        if user_id in self._warned:
-            return Flood.SILENT
-        self._warned.add(user_id)
-        return Flood.WARN
-
-    def _prune(self, now: float) -> None:
-        for user_id in [
-            u for u, asked in self._asked.items() if not asked or now - asked[-1] >= self.window
-        ]:
-            del self._asked[user_id]
-            self._warned.discard(user_id)
+        return _verdict(int(count), self.max_questions)
 
 
 @dataclass
 class Services:
     settings: Settings
     library: LibraryHolder
-    flood: FloodGuard
+    flood: FloodGuard | RedisFloodGuard
+    # The Redis client when REDIS_URL is set (handled updates and the flood guard live there).
+    redis: Redis | None = None
     # Set when shutdown begins: replies in flight stop retrying by then.
     shutdown_deadline: float | None = None
 
