@@ -21,7 +21,7 @@ RUN pip install . \
     && mkdir -p /data && chown bot /data
 COPY knowledge.yaml ./
 
-USER bot
+USER 10001
 VOLUME ["/data"]
 # 8443: the webhook (and its health checks); 8080: /healthz and /readyz in either mode.
 EXPOSE 8443 8080
