@@ -61,3 +61,11 @@ def test_every_text_the_bot_writes_exists_in_every_language():
         }
         for code in wording.LANGUAGES:
             assert all(f"{{{name}}}" in texts[code] for name in fields), (key, code)
+
+
+def test_every_entry_title_is_a_clean_question_in_every_language(knowledge):
+    # The first phrasing is the button label: a capitalised question, not a keyword form.
+    for entry in knowledge.entries:
+        for code in knowledge.languages:
+            title = entry.text(code).title
+            assert title[:1].isupper() and title.endswith("?"), (entry.id, code, title)
