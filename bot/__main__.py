@@ -48,9 +48,25 @@ def _load(path: str | None) -> KnowledgeBase:
     try:
         return load_knowledge(path)
     except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        _print_problems(error)
         raise SystemExit(EXIT_KNOWLEDGE_ERROR) from None
+
+
+def _load_with_matcher(path: str | None) -> tuple[KnowledgeBase, Matcher]:
+    """The knowledge base and its matcher, the build kept under $DATA_DIR/cache."""
+    from bot.buildcache import load_with_matcher
+
+    cache = Path(os.environ.get("DATA_DIR", "").strip() or "data") / "cache"
+    try:
+        return load_with_matcher(path, cache)
+    except KnowledgeError as error:
+        _print_problems(error)
+        raise SystemExit(EXIT_KNOWLEDGE_ERROR) from None
+
+
+def _print_problems(error: KnowledgeError) -> None:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
 
 
 def command_check(args: argparse.Namespace) -> int:
@@ -102,8 +118,7 @@ def _json_line(matcher: Matcher, question: str) -> str:
 
 
 def command_ask(args: argparse.Namespace) -> int:
-    knowledge = _load(args.knowledge)
-    matcher = Matcher(knowledge)
+    knowledge, matcher = _load_with_matcher(args.knowledge)
     questions: Iterable[str] = args.question or (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         if args.json:
@@ -116,7 +131,7 @@ def command_ask(args: argparse.Namespace) -> int:
 def command_eval(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate, load_items, report, summarize
 
-    matcher = Matcher(_load(args.knowledge))
+    _, matcher = _load_with_matcher(args.knowledge)
     outcomes = evaluate(matcher, load_items(Path(args.file)))
     print(report(outcomes))
     return 1 if args.require_bar and not summarize(outcomes).passes_bar else 0
@@ -124,8 +139,7 @@ def command_eval(args: argparse.Namespace) -> int:
 
 def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
     """The Telegram conversation in a terminal: numbers stand in for buttons."""
-    knowledge = _load(args.knowledge)
-    matcher = Matcher(knowledge)
+    knowledge, matcher = _load_with_matcher(args.knowledge)
     interactive = sys.stdin.isatty()
     if hint:
         print(hint)

@@ -19,6 +19,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.knowledge import KnowledgeBase
 from bot.languages import MAX_INFORMATIVENESS, Language
@@ -79,6 +80,17 @@ class Index:
             for stem in stems:
                 postings[stem].append(entry_index)
         self.holders = {stem: frozenset(entries) for stem, entries in postings.items()}
+
+    def state(self) -> dict[str, Any]:
+        """Everything but the language and the pruning switch, as plain containers."""
+        return {k: v for k, v in vars(self).items() if k not in ("language", "prune")}
+
+    @classmethod
+    def restored(cls, state: dict[str, Any], reader: TermReader, *, prune: bool = True) -> Index:
+        index = cls.__new__(cls)
+        vars(index).update(state)
+        index.language, index.prune = reader.language, prune
+        return index
 
     def weight_of_known(self, stem: str) -> float:
         if stem in self.language.question_stems:

@@ -19,8 +19,10 @@ a quoted fragment of the article is looked up in the entries' sources.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot import details, smalltalk
 from bot.index import Index
@@ -105,10 +107,20 @@ class Matcher:
     `read` takes any message in any language.
     """
 
-    def __init__(self, knowledge: KnowledgeBase, *, prune: bool = True) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        *,
+        prune: bool = True,
+        states: Mapping[str, dict[str, Any] | None] | None = None,
+    ) -> None:
+        """`states`: per language, what an earlier build of the same file held (see
+        bot/buildcache.py); the languages without one are built."""
         self.knowledge = knowledge
         self.by_language = {
-            code: LanguageMatcher(knowledge, LANGUAGES[code], prune=prune)
+            code: LanguageMatcher(
+                knowledge, LANGUAGES[code], prune=prune, state=(states or {}).get(code)
+            )
             for code in knowledge.languages
         }
         self.english = self.by_language["en"]
@@ -167,15 +179,35 @@ class LanguageMatcher:
     """Built once from a knowledge base's phrasings in one language; pure, safe to share."""
 
     def __init__(
-        self, knowledge: KnowledgeBase, language: Language = ENGLISH, *, prune: bool = True
+        self,
+        knowledge: KnowledgeBase,
+        language: Language = ENGLISH,
+        *,
+        prune: bool = True,
+        state: dict[str, Any] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.language = language
-        self.reader = TermReader(knowledge.synonyms_for(language.code), language)
-        self.index = Index(knowledge, self.reader, prune=prune)
-        self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
+        if state is not None:
+            self.reader = TermReader.restored(state["reader"], language)
+            self.index = Index.restored(state["index"], self.reader, prune=prune)
+            self.names = frozenset(state["names"])
+            self._sources = list(state["sources"])
+        else:
+            self.reader = TermReader(knowledge.synonyms_for(language.code), language)
+            self.index = Index(knowledge, self.reader, prune=prune)
+            self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
+            self._sources = details.quotable_sources(knowledge)
         self._index_of = {entry.id: number for number, entry in enumerate(knowledge.entries)}
-        self._sources = details.quotable_sources(knowledge)
+
+    def state(self) -> dict[str, Any]:
+        """What the build produced, as plain containers (bot/buildcache.py stores it)."""
+        return {
+            "reader": self.reader.state(),
+            "index": self.index.state(),
+            "names": self.names,
+            "sources": self._sources,
+        }
 
     def terms(self, question: str) -> list[Term]:
         """The weighted terms of a user's question, each stem once."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
@@ -55,6 +56,17 @@ class TermReader:
         self._known_words: frozenset[str] = frozenset()
         self._alignable: list[str] = []
         self._known_stems: frozenset[str] = frozenset()
+
+    def state(self) -> dict[str, Any]:
+        """Everything but the language, as plain containers."""
+        return {name: value for name, value in vars(self).items() if name != "language"}
+
+    @classmethod
+    def restored(cls, state: dict[str, Any], language: Language) -> TermReader:
+        reader = cls.__new__(cls)
+        vars(reader).update(state)
+        reader.language = language
+        return reader
 
     def read_known(self, text: str) -> list[Term]:
         """A knowledge-base text's terms, no typo alignment (the curator's words are right)."""

@@ -194,7 +194,7 @@ def build_application(settings: Settings, library: Library) -> Application:
     )
     application.bot_data["services"] = Services(
         settings=settings,
-        library=LibraryHolder(settings.knowledge_path, library),
+        library=LibraryHolder(settings.knowledge_path, library, settings.data_dir / "cache"),
         flood=flood,
         redis=redis,
     )

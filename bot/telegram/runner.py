@@ -67,7 +67,7 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     try:
-        library = Library.load(settings.knowledge_path)
+        library = Library.load(settings.knowledge_path, settings.data_dir / "cache")
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

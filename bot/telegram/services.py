@@ -17,8 +17,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.buildcache import load_with_matcher
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.matcher import Matcher
 
 if TYPE_CHECKING:
@@ -35,9 +36,9 @@ class Library:
     matcher: Matcher
 
     @classmethod
-    def load(cls, path: Path) -> Library:
-        knowledge = load_knowledge(path)
-        return cls(knowledge, Matcher(knowledge))
+    def load(cls, path: Path, cache_dir: Path | None = None) -> Library:
+        """Load the file; the matcher comes from `cache_dir` when it holds this file's build."""
+        return cls(*load_with_matcher(path, cache_dir))
 
 
 class LibraryHolder:
@@ -47,8 +48,9 @@ class LibraryHolder:
     from the old knowledge base or wholly from the new one, never from a half-loaded mix.
     """
 
-    def __init__(self, path: Path, library: Library) -> None:
+    def __init__(self, path: Path, library: Library, cache_dir: Path | None = None) -> None:
         self.path = path
+        self.cache_dir = cache_dir
         self.current = library
         self._reloading = asyncio.Lock()
 
@@ -57,7 +59,7 @@ class LibraryHolder:
         returned, and the previous knowledge base stays."""
         async with self._reloading:
             try:
-                library = await asyncio.to_thread(Library.load, self.path)
+                library = await asyncio.to_thread(Library.load, self.path, self.cache_dir)
             except KnowledgeError as error:
                 logger.error(
                     "%s: reload refused, still serving the previous knowledge base:\n%s", why, error
