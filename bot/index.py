@@ -5,15 +5,11 @@ are in English; words the knowledge base never uses weigh by how rare they are i
 unknown non-words (names like "SpaceX") weigh the most, so a question about something the
 article never mentions is not answered from the words it happens to share.
 
-Candidates come from an inverted index over stems and are scored in order of an upper bound
-on their score, stopping when no unscored entry can enter the result (MaxScore): the result
-is the same as scoring them all (`prune=False`), at a fraction of the cost.
+Retrieval over it (MaxScore) is in retrieval.py.
 """
 
 from __future__ import annotations
 
-import bisect
-import heapq
 import math
 import sys
 from collections import defaultdict
@@ -23,7 +19,7 @@ from typing import Any
 
 from bot.knowledge import KnowledgeBase
 from bot.languages import MAX_INFORMATIVENESS, Language
-from bot.scoring import entry_score, f_beta, score_bound
+from bot.scoring import entry_score, f_beta
 from bot.terms import Term, TermReader
 
 QUESTION_WORD_WEIGHT = 1.0
@@ -112,93 +108,6 @@ class Index:
             weighed[term.stem] = Term(term.word, term.stem, weight, known)
         return list(weighed.values())
 
-    # --- retrieval --------------------------------------------------------------------------
-
-    def rank(self, terms: list[Term], limit: int, floor: float, spread: float) -> list[Scored]:
-        """The `limit` best entries, best first, scoring at least `floor` and within `spread`
-        of the best.
-
-        Candidates are the entries that share a topic stem with the question (sharing only
-        "who" or "when" makes no candidate). An entry's score is bounded by how much of the
-        question's weight it could hold and by how well a phrasing of its weights could fit
-        that much (see `fit_bound`), so only the heaviest stems' postings are read, and only
-        candidates whose bound reaches the floor are scored.
-        """
-        total = sum(term.weight for term in terms)
-        if total <= 0:
-            return []
-        weights = {term.stem: term.weight for term in terms if term.known}
-        # A question's weight for a stem may exceed the knowledge base's (the focus word).
-        stretch = max(
-            (weight / self.weight_of_known(stem) for stem, weight in weights.items()),
-            default=1.0,
-        )
-        groups, unread = self._candidate_groups(weights, total, floor)
-        best: list[tuple[float, int, int]] = []  # min-heap of (score, -entry_index, phrasing)
-        top = 0.0
-        for held, entries in groups:
-            reach = (held + unread) / total
-            if self.prune and score_bound(reach, 1.0) < floor:
-                break
-            for entry_index in entries:
-                if self.prune:
-                    fit = self.fit_bound(entry_index, held + unread, total, stretch)
-                    if entry_score(fit, reach) * (1 + 1e-9) < floor:
-                        continue
-                score, phrasing = self.score(entry_index, weights, total)
-                if score < floor:
-                    continue
-                item = (score, -entry_index, phrasing)
-                if len(best) < limit:
-                    heapq.heappush(best, item)
-                elif item > best[0]:
-                    heapq.heapreplace(best, item)
-                top = max(top, score)
-                floor = max(floor, top - spread, best[0][0] if len(best) == limit else 0.0)
-        ranked = sorted((item for item in best if item[0] >= top - spread), reverse=True)
-        return [Scored(-negated, score, phrasing) for score, negated, phrasing in ranked]
-
-    def _candidate_groups(
-        self, weights: dict[str, float], total: float, floor: float
-    ) -> tuple[list[tuple[float, set[int]]], float]:
-        """Candidates grouped by the weight of the stems they hold, heaviest group first, and
-        the weight of topic stems left unread (any candidate might also hold them)."""
-        question_stems = self.language.question_stems
-        asked = [stem for stem in weights if stem in question_stems]
-        topics = sorted(
-            (stem for stem in weights if stem not in question_stems),
-            key=weights.__getitem__,
-            reverse=True,
-        )
-        unread = sum(weights.values())
-        groups: list[tuple[float, set[int]]] = []
-        for stem in topics:
-            if self.prune and score_bound(unread / total, 1.0) < floor:
-                break
-            unread -= weights[stem]
-            groups = _split(groups, self.holders.get(stem, frozenset()), weights[stem], True)
-        # Question words make no candidate, but count exactly towards the candidates' bounds.
-        for stem in asked:
-            unread -= weights[stem]
-            groups = _split(groups, self.holders.get(stem, frozenset()), weights[stem], False)
-        groups.sort(key=lambda group: group[0], reverse=True)
-        return groups, unread
-
-    def fit_bound(self, entry_index: int, held: float, total: float, stretch: float) -> float:
-        """The best fit any phrasing of the entry could have with a question of weight
-        `total` of which the entry holds at most `held`: a phrasing of weight w overlaps it by
-        at most min(held, stretch * w), and the fit grows with the overlap and falls with w, so
-        only the phrasings either side of held / stretch need looking at."""
-        weights = self.sorted_weights[entry_index]
-        split = bisect.bisect_right(weights, held / stretch)
-        best = 0.0
-        if split > 0:  # the heaviest phrasing that the question could cover whole
-            light = weights[split - 1]
-            best = f_beta(stretch * light / total, stretch)
-        if split < len(weights):  # the lightest one heavier than what the entry holds
-            best = max(best, f_beta(held / total, held / weights[split]))
-        return best
-
     def score(self, entry_index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
         """The entry's score for the question's stems, and its best-fitting phrasing.
 
@@ -268,24 +177,3 @@ def _stems_recording_spellings(
 def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
     """Distinct stems in first-seen order, interned: shared by every entry that uses them."""
     return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
-
-
-def _split(
-    groups: list[tuple[float, set[int]]], holders: frozenset[int], weight: float, admit_new: bool
-) -> list[tuple[float, set[int]]]:
-    """Refine the groups by one stem: members holding it gain its weight; with `admit_new`,
-    holders in no group yet form a new group."""
-    refined: list[tuple[float, set[int]]] = []
-    outside = set(holders) if admit_new else None
-    for held, entries in groups:
-        inside = entries & holders
-        if inside:
-            refined.append((held + weight, inside))
-            entries = entries - inside
-            if outside is not None:
-                outside -= inside
-        if entries:
-            refined.append((held, entries))
-    if outside:
-        refined.append((weight, outside))
-    return refined

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot import details, smalltalk
+from bot import details, retrieval, smalltalk
 from bot.index import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.languages import ENGLISH, LANGUAGES, Language, detect
@@ -224,7 +224,9 @@ class LanguageMatcher:
         entries = self.knowledge.entries
         return [
             Candidate(entries[scored.entry_index], round(scored.score, 1))
-            for scored in self.index.rank(terms, limit, RELATED_MIN_SCORE, SUGGEST_SPREAD)
+            for scored in retrieval.rank(
+                self.index, terms, limit, RELATED_MIN_SCORE, SUGGEST_SPREAD
+            )
         ]
 
     def match_message(self, text: str) -> tuple[Match, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import retrieval
 from bot.matcher import SUGGEST_MIN_SCORE, LanguageMatcher, Matcher
 from bot.scoring import entry_score, f_beta
 
@@ -52,7 +53,7 @@ def _overlaps_in(matcher: LanguageMatcher, code: str) -> Iterator[Overlap]:
                 continue
             own = _score_without(matcher, entry_index, number, weights, total)
             # Only rivals that would at least be offered ("did you mean") matter to a reader.
-            ranked = index.rank(terms, 2, SUGGEST_MIN_SCORE, 100.0)
+            ranked = retrieval.rank(index, terms, 2, SUGGEST_MIN_SCORE, 100.0)
             rival = next((s for s in ranked if s.entry_index != entry_index), None)
             if rival is not None and rival.score > own + 1e-6:
                 rival_entry = entries[rival.entry_index]
