@@ -109,12 +109,16 @@ class Index:
         return list(weighed.values())
 
     def score(self, entry_index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
-        """The entry's score for the question's stems, and its best-fitting phrasing.
-
-        Written as plain loops: this runs for every candidate, and generator expressions
-        cost twice as much here (bench/matching.py)."""
+        """The entry's score for the question's stems, and its best-fitting phrasing."""
         stems = self.entry_stems[entry_index]
         present = [(stem, weight) for stem, weight in weights.items() if stem in stems]
+        return self.score_present(entry_index, present, total)
+
+    def score_present(
+        self, entry_index: int, present: list[tuple[str, float]], total: float
+    ) -> tuple[float, int]:
+        """The score from the question's stems that the entry holds (`present`, with their
+        weights). Plain loops: this runs for every candidate scored."""
         fit, best, coverage = 0.0, 0, 0.0
         for _, weight in present:
             coverage += weight
@@ -124,11 +128,10 @@ class Index:
             for stem, weight in present:
                 if stem in phrasing:
                     overlap += weight
-            if (
-                overlap
-                and (candidate := f_beta(overlap / total, overlap / phrasing_weights[number])) > fit
-            ):
-                fit, best = candidate, number
+            if overlap:
+                candidate = f_beta(overlap / total, overlap / phrasing_weights[number])
+                if candidate > fit:
+                    fit, best = candidate, number
         return entry_score(fit, coverage / total), best
 
 

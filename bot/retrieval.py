@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from bot.index import Index
     from bot.terms import Term
 
-# (held weight, entries): candidates that hold the same of the question's stems.
-Group = tuple[float, set[int]]
+# (held weight, the stems held, entries): candidates that hold the same of the question's stems.
+Group = tuple[float, tuple[str, ...], set[int]]
 
 
 def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: float) -> list[Scored]:
@@ -34,10 +34,11 @@ def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: floa
     weights = {term.stem: term.weight for term in terms if term.known}
     # A question's weight for a stem may exceed the knowledge base's (the focus word).
     stretch = max((w / index.weight_of_known(stem) for stem, w in weights.items()), default=1.0)
-    groups, unread = candidate_groups(index, weights, total, floor)
+    groups, unread_stems = candidate_groups(index, weights, total, floor)
+    unread = sum(weights[stem] for stem in unread_stems)
     best: list[tuple[float, int, int]] = []  # min-heap of (score, -entry_index, phrasing)
     top = 0.0
-    for held, entries in groups:
+    for held, held_stems, entries in groups:
         reach = (held + unread) / total
         if index.prune and score_bound(reach, 1.0) < floor:
             break
@@ -45,7 +46,10 @@ def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: floa
             bound = entry_score(fit_bound(index, entry_index, held + unread, total, stretch), reach)
             if index.prune and bound * (1 + 1e-9) < floor:
                 continue
-            score, phrasing = index.score(entry_index, weights, total)
+            stems = index.entry_stems[entry_index]
+            present = [(s, weights[s]) for s in held_stems]
+            present += [(s, weights[s]) for s in unread_stems if s in stems]
+            score, phrasing = index.score_present(entry_index, present, total)
             if score >= floor:
                 _keep(best, (score, -entry_index, phrasing), limit)
                 top = max(top, score)
@@ -64,9 +68,9 @@ def _keep(best: list[tuple[float, int, int]], item: tuple[float, int, int], limi
 
 def candidate_groups(
     index: Index, weights: dict[str, float], total: float, floor: float
-) -> tuple[list[Group], float]:
-    """Candidates grouped by the weight of the stems they hold, heaviest group first, and the
-    weight of topic stems left unread (any candidate might also hold them)."""
+) -> tuple[list[Group], list[str]]:
+    """Candidates grouped by the stems they hold, heaviest group first, and the topic stems
+    left unread (any candidate might also hold them)."""
     question_stems = index.language.question_stems
     asked = [stem for stem in weights if stem in question_stems]
     topics = sorted(
@@ -76,17 +80,18 @@ def candidate_groups(
     )
     unread = sum(weights.values())
     groups: list[Group] = []
+    read = 0
     for stem in topics:
         if index.prune and score_bound(unread / total, 1.0) < floor:
             break
         unread -= weights[stem]
-        groups = _split(groups, index.holders.get(stem, frozenset()), weights[stem], True)
+        read += 1
+        groups = _split(groups, index.holders.get(stem, frozenset()), stem, weights[stem], True)
     # Question words make no candidate, but count exactly towards the candidates' bounds.
     for stem in asked:
-        unread -= weights[stem]
-        groups = _split(groups, index.holders.get(stem, frozenset()), weights[stem], False)
+        groups = _split(groups, index.holders.get(stem, frozenset()), stem, weights[stem], False)
     groups.sort(key=lambda group: group[0], reverse=True)
-    return groups, unread
+    return groups, topics[read:]
 
 
 def fit_bound(index: Index, entry_index: int, held: float, total: float, stretch: float) -> float:
@@ -105,21 +110,21 @@ def fit_bound(index: Index, entry_index: int, held: float, total: float, stretch
 
 
 def _split(
-    groups: list[Group], holders: frozenset[int], weight: float, admit_new: bool
+    groups: list[Group], holders: frozenset[int], stem: str, weight: float, admit_new: bool
 ) -> list[Group]:
-    """Refine the groups by one stem: members holding it gain its weight; with `admit_new`,
-    holders in no group yet form a new group."""
+    """Refine the groups by one stem: members holding it gain it and its weight; with
+    `admit_new`, holders in no group yet form a new group."""
     refined: list[Group] = []
     outside = set(holders) if admit_new else None
-    for held, entries in groups:
+    for held, stems, entries in groups:
         inside = entries & holders
         if inside:
-            refined.append((held + weight, inside))
+            refined.append((held + weight, (*stems, stem), inside))
             entries = entries - inside
             if outside is not None:
                 outside -= inside
         if entries:
-            refined.append((held, entries))
+            refined.append((held, stems, entries))
     if outside:
-        refined.append((weight, outside))
+        refined.append((weight, (stem,), outside))
     return refined
