@@ -350,47 +350,63 @@ def read_stable(path: Path, limits: Limits) -> bytes:
     A file modified less than `limits.settle_seconds` ago is read again after that pause, and
     accepted only when both reads agree in size, mtime and SHA-256; a file that is replaced
     (renamed over) meanwhile is read afresh. See the module docstring for why."""
-    size_limit = limits.max_file_bytes
     for _attempt in range(SETTLE_ATTEMPTS):
+        fd = _open_without_blocking(path)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except IsADirectoryError:
-            raise _not_regular(path, stat.S_IFDIR) from None
-        except OSError as error:
-            raise _refuse(path, f"cannot read the file: {error.strerror}") from None
-        try:
-            before = os.fstat(fd)
-            if not stat.S_ISREG(before.st_mode):
-                raise _not_regular(path, before.st_mode)
-            if before.st_size > size_limit:
-                raise _too_big(path, before.st_size, size_limit)
-            data = _read_all(fd, size_limit)
-            if len(data) > size_limit:
-                raise _too_big(path, len(data), size_limit)
-            after = os.fstat(fd)
-            age = time.time() - after.st_mtime
-            held = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
-            if held and len(data) == after.st_size and age >= limits.settle_seconds:
-                return data
-            time.sleep(max(limits.settle_seconds - max(age, 0.0), limits.settle_seconds / 4))
-            again = os.fstat(fd)
-            try:
-                current = os.stat(path)
-            except OSError:
-                continue
-            if (again.st_ino, again.st_dev) != (current.st_ino, current.st_dev):
-                continue  # renamed over: read the new file
-            if (again.st_size, again.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and (
-                len(data) == again.st_size and _digest(fd) == hashlib.sha256(data).hexdigest()
-            ):
-                return data
+            data = _read_settled(fd, path, limits)
         finally:
             os.close(fd)
+        if data is not None:
+            return data
     raise _refuse(
         path,
         "the file kept changing while it was read (is it still being written?); "
         "write the new version beside it and rename it into place (mv new.yaml "
         f"{path.name}), then reload",
+    )
+
+
+def _open_without_blocking(path: Path) -> int:
+    """A descriptor for `path`; O_NONBLOCK, so that opening a FIFO cannot hang the bot."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise _not_regular(path, stat.S_IFDIR) from None
+    except OSError as error:
+        raise _refuse(path, f"cannot read the file: {error.strerror}") from None
+
+
+def _read_settled(fd: int, path: Path, limits: Limits) -> bytes | None:
+    """The bytes of the regular file open at `fd` if they held still, or None to try again."""
+    size_limit = limits.max_file_bytes
+    before = os.fstat(fd)
+    if not stat.S_ISREG(before.st_mode):
+        raise _not_regular(path, before.st_mode)
+    if before.st_size > size_limit:
+        raise _too_big(path, before.st_size, size_limit)
+    data = _read_all(fd, size_limit)
+    if len(data) > size_limit:
+        raise _too_big(path, len(data), size_limit)
+    after = os.fstat(fd)
+    age = time.time() - after.st_mtime
+    held = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+    if held and len(data) == after.st_size and age >= limits.settle_seconds:
+        return data
+    time.sleep(max(limits.settle_seconds - max(age, 0.0), limits.settle_seconds / 4))
+    return data if _unchanged_since(fd, path, data, after) else None
+
+
+def _unchanged_since(fd: int, path: Path, data: bytes, after: os.stat_result) -> bool:
+    """Whether the file at `path` is still the one open at `fd`, and still holds `data`."""
+    again = os.fstat(fd)
+    try:
+        current = os.stat(path)
+    except OSError:
+        return False
+    if (again.st_ino, again.st_dev) != (current.st_ino, current.st_dev):
+        return False  # renamed over: read the new file
+    return (again.st_size, again.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and (
+        len(data) == again.st_size and _digest(fd) == hashlib.sha256(data).hexdigest()
     )
 
 
