@@ -520,64 +520,15 @@ class _Events:
         self._loader.dispose()
 
     def compose(self, event: Any, depth: int) -> Any:
-        # Hot loop (about 2 million events at 100,000 entries): quoted and block scalars, and
-        # mapping keys (a few distinct words), skip the YAML 1.1 resolution in `_scalar`.
+        """The value that starts with `event`: text, a _Typed, None, a _Sequence or a _Mapping."""
         kind = event.__class__
         if kind is _ScalarEvent:
             return _scalar(event)
         line = event.start_mark.line + 1
-        next_event, compose = self.next, self.compose
         if kind is _SequenceStart:
-            self._check_collection(event, depth, line)
-            sequence = _Sequence()
-            sequence.line = line
-            lines = sequence.item_lines = []
-            while True:
-                item = next_event()
-                item_kind = item.__class__
-                if item_kind is _SequenceEnd:
-                    return sequence
-                lines.append(item.start_mark.line + 1)
-                if item_kind is not _ScalarEvent:
-                    sequence.append(compose(item, depth + 1))
-                elif item.tag is None and not item.implicit[0]:
-                    sequence.append(item.value)
-                else:
-                    sequence.append(_scalar(item))
+            return self._sequence(event, depth, line)
         if kind is _MappingStart:
-            self._check_collection(event, depth, line)
-            mapping = _Mapping()
-            mapping.line = line
-            key_lines = mapping.key_lines = {}
-            keys = self._keys
-            while True:
-                key_event = next_event()
-                if key_event.__class__ is _MappingEnd:
-                    return mapping
-                key_line = key_event.start_mark.line + 1
-                key = keys.get(key_event.value) if key_event.__class__ is _ScalarEvent else None
-                if key is None or key_event.tag is not None or not key_event.implicit[0]:
-                    key = compose(key_event, depth + 1)
-                    if isinstance(key, str) and key_event.implicit[0]:
-                        keys[key] = key
-                if key.__class__ is not str:
-                    raise _Fatal(key_line, _bad_key(key))
-                if key in key_lines:
-                    raise _Fatal(
-                        key_line,
-                        f"key '{key}' appears twice in one mapping (first at line "
-                        f"{key_lines[key]}); YAML would silently keep only the last one: "
-                        "delete or rename one",
-                    )
-                key_lines[key] = key_line
-                value = next_event()
-                value_kind = value.__class__
-                if value_kind is not _ScalarEvent:
-                    mapping[key] = compose(value, depth + 1)
-                elif value.tag is None and not value.implicit[0]:
-                    mapping[key] = value.value
-                else:
-                    mapping[key] = _scalar(value)
+            return self._mapping(event, depth, line)
         if kind is yaml.AliasEvent:
             raise _Fatal(
                 line,
@@ -586,8 +537,61 @@ class _Events:
             )
         raise _Fatal(line, f"unexpected {kind.__name__} in the YAML; check the structure")
 
+    # Hot loops (about 2 million events at 100,000 entries): quoted and block scalars, and
+    # mapping keys (a few distinct words), skip the YAML 1.1 resolution in `_scalar`.
+
+    def _sequence(self, event: Any, depth: int, line: int) -> _Sequence:
+        self.check_collection(event, depth, line)
+        next_event, compose = self.next, self.compose
+        sequence = _Sequence()
+        sequence.line = line
+        lines = sequence.item_lines = []
+        while True:
+            item = next_event()
+            item_kind = item.__class__
+            if item_kind is _SequenceEnd:
+                return sequence
+            lines.append(item.start_mark.line + 1)
+            if item_kind is not _ScalarEvent:
+                sequence.append(compose(item, depth + 1))
+            elif item.tag is None and not item.implicit[0]:
+                sequence.append(item.value)
+            else:
+                sequence.append(_scalar(item))
+
+    def _mapping(self, event: Any, depth: int, line: int) -> _Mapping:
+        self.check_collection(event, depth, line)
+        next_event, compose, keys = self.next, self.compose, self._keys
+        mapping = _Mapping()
+        mapping.line = line
+        key_lines = mapping.key_lines = {}
+        while True:
+            key_event = next_event()
+            if key_event.__class__ is _MappingEnd:
+                return mapping
+            key_line = key_event.start_mark.line + 1
+            key = keys.get(key_event.value) if key_event.__class__ is _ScalarEvent else None
+            if key is None or key_event.tag is not None or not key_event.implicit[0]:
+                key = compose(key_event, depth + 1)
+                if isinstance(key, str) and key_event.implicit[0]:
+                    keys[key] = key
+            if key.__class__ is not str:
+                raise _Fatal(key_line, _bad_key(key))
+            if key in key_lines:
+                raise _repeated_key(key, key_lines[key], key_line)
+            key_lines[key] = key_line
+            value = next_event()
+            value_kind = value.__class__
+            if value_kind is not _ScalarEvent:
+                mapping[key] = compose(value, depth + 1)
+            elif value.tag is None and not value.implicit[0]:
+                mapping[key] = value.value
+            else:
+                mapping[key] = _scalar(value)
+
     @staticmethod
-    def _check_collection(event: Any, depth: int, line: int) -> None:
+    def check_collection(event: Any, depth: int, line: int) -> None:
+        """Refuse a list or mapping nested too deeply, or one with a tag."""
         if depth > MAX_DEPTH:
             raise _Fatal(
                 line,
@@ -600,6 +604,14 @@ class _Events:
                 line,
                 f"the tag {_short_tag(event.tag)} is not allowed in a knowledge file; remove it",
             )
+
+
+def _repeated_key(key: str, first: int, line: int) -> _Fatal:
+    return _Fatal(
+        line,
+        f"key '{key}' appears twice in one mapping (first at line {first}); "
+        "YAML would silently keep only the last one: delete or rename one",
+    )
 
 
 def _bad_key(key: Any) -> str:
@@ -1320,40 +1332,10 @@ def _read_document(events: _Events, check: _Validator) -> tuple[Any, int | None]
     if start.__class__ is yaml.StreamEndEvent:
         return None, None
     top = next_event()
-    entries_line = None
-    if top.__class__ is not _MappingStart:
-        document = events.compose(top, 1)
+    if top.__class__ is _MappingStart:
+        document, entries_line = _read_top_level(events, check, top)
     else:
-        document = _Mapping()
-        document.line = top.start_mark.line + 1
-        document.key_lines = {}
-        while True:
-            key_event = next_event()
-            if key_event.__class__ is _MappingEnd:
-                break
-            key_line = key_event.start_mark.line + 1
-            key = events.compose(key_event, 1)
-            if not isinstance(key, str):
-                raise _Fatal(key_line, _bad_key(key))
-            if key in document.key_lines:
-                raise _Fatal(
-                    key_line,
-                    f"key '{key}' appears twice in one mapping (first at line "
-                    f"{document.key_lines[key]}); YAML would silently keep only the last one: "
-                    "delete or rename one",
-                )
-            document.key_lines[key] = key_line
-            value_event = next_event()
-            if key == "entries" and value_event.__class__ is _SequenceStart:
-                events._check_collection(value_event, 1, key_line)
-                index = 0
-                while (item := next_event()).__class__ is not _SequenceEnd:
-                    check.entry(events.compose(item, 2), index, item.start_mark.line + 1)
-                    index += 1
-                document[key] = index
-                entries_line = key_line if index else None
-            else:
-                document[key] = events.compose(value_event, 1)
+        document, entries_line = events.compose(top, 1), None
     next_event()  # DocumentEnd
     after = next_event()
     if after.__class__ is not yaml.StreamEndEvent:
@@ -1363,6 +1345,42 @@ def _read_document(events: _Events, check: _Validator) -> tuple[Any, int | None]
             "document: remove the '---' and what follows, or merge it into the entries",
         )
     return document, entries_line
+
+
+def _read_top_level(events: _Events, check: _Validator, top: Any) -> tuple[_Mapping, int | None]:
+    """The top-level mapping, in which `entries` holds only their count, and the line of
+    `entries:` (None unless it is a non-empty list)."""
+    next_event = events.next
+    document = _Mapping()
+    document.line = top.start_mark.line + 1
+    document.key_lines = {}
+    entries_line = None
+    while (key_event := next_event()).__class__ is not _MappingEnd:
+        key_line = key_event.start_mark.line + 1
+        key = events.compose(key_event, 1)
+        if not isinstance(key, str):
+            raise _Fatal(key_line, _bad_key(key))
+        if key in document.key_lines:
+            raise _repeated_key(key, document.key_lines[key], key_line)
+        document.key_lines[key] = key_line
+        value_event = next_event()
+        if key == "entries" and value_event.__class__ is _SequenceStart:
+            events.check_collection(value_event, 1, key_line)
+            count = _stream_entries(events, check)
+            document[key] = count
+            entries_line = key_line if count else None
+        else:
+            document[key] = events.compose(value_event, 1)
+    return document, entries_line
+
+
+def _stream_entries(events: _Events, check: _Validator) -> int:
+    """Hand each item of `entries` to `check` as soon as it is composed; how many there were."""
+    index = 0
+    while (item := events.next()).__class__ is not _SequenceEnd:
+        check.entry(events.compose(item, 2), index, item.start_mark.line + 1)
+        index += 1
+    return index
 
 
 def load_knowledge(
