@@ -36,11 +36,11 @@ import re
 import stat
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import yaml
 from rapidfuzz import fuzz
@@ -626,77 +626,162 @@ def _bad_key(key: Any) -> str:
 # --- YAML syntax errors, rephrased ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _SyntaxComplaint:
+    """What LibYAML said about a syntax error, and where: `mark` is where it stopped, `opened`
+    the line where the block, list or quoted text it was reading starts."""
+
+    problem: str
+    context: str
+    mark: Any
+    opened: int | None
+    column: int
+    lines: list[str]
+
+
 def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | None, str]:
     """LibYAML's message says what it expected; this says what to change."""
     mark, context = error.problem_mark, error.context_mark
     line = mark.line + 1 if mark else None
-    at = context.line + 1 if context else line
-    column = context.column + 1 if context else 1
-    problem = error.problem or ""
+    complaint = _SyntaxComplaint(
+        error.problem or "",
+        error.context or "",
+        mark,
+        context.line + 1 if context else line,
+        context.column + 1 if context else 1,
+        lines,
+    )
     raw = error.problem or str(error)
     if error.context:
         raw = f"{error.context}: {raw}"
-    if "tab" in problem:
-        fix = (
-            "a tab is used for indentation, and YAML does not allow tabs; indent with spaces "
-            "to line up with the line above"
-        )
-    elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        closing = "]" if "]" in problem else "}"
-        fix = (
-            f"the list or mapping opened at line {at} is not closed; close it with "
-            f"'{closing}' (items separated by ', '), or put text that has brackets in quotes"
-        )
-        line = at
-    elif "unexpected end of stream" in problem and "quoted" in (error.context or ""):
-        fix = f"the quote opened at line {at} is never closed; add the closing quote"
-        line = at
-    elif "mapping values are not allowed" in problem:
-        fix = (
-            "': ' inside unquoted text, or a key indented deeper than the keys above it; "
-            "put the value in quotes, or indent the key with spaces to line up with its "
-            "neighbours"
-        )
-    elif "expected '-' indicator" in problem or "did not find expected key" in problem:
-        what = "'- ' items" if "'-'" in problem else "keys"
-        fix = (
-            f"{_indentation(lines, mark)}indent with spaces to line up with the {what} of the "
-            f"block that starts at line {at} (column {column}), or with the fields of its "
-            "entry; and if a quoted value goes on after its closing quote, put the whole "
-            "value in quotes"
-        )
-    elif "could not find expected ':'" in problem:
-        fix = (
-            f"line {at} is neither `key: value` nor a '- ' item; add the missing ': ' or '- ', "
-            "or indent it further as a continuation of the text above"
-        )
-        line = at
-    elif "cannot start any token" in problem:
-        char = _char_at(lines, mark)
-        fix = f"unquoted text cannot start with {char!r}; put the value in quotes"
-    elif "unknown escape" in problem:
-        fix = (
-            "in double quotes a backslash starts an escape; write \\\\ for a backslash, "
-            "or use single quotes"
-        )
-    elif "directive" in (error.context or "") or "directive" in problem:
-        fix = "a line starting with '%' is a YAML directive; put that text in quotes"
-    elif "block end" in problem or "block mapping" in (error.context or ""):
-        fix = (
-            f"the indentation does not match the block that starts at line {at}: indent with "
-            "spaces so that keys of one mapping (and '- ' items of one list) line up"
-        )
-    else:
-        fix = (
-            "check the indentation (spaces only, the keys of one mapping lined up) and put "
-            "text that has ': ', ' #' or a leading [ { & * ! | > % @ ` in quotes"
-        )
-    if "maximum nesting depth" in problem:
-        fix = (
-            "the YAML nests too deeply here; a knowledge file needs at most 5 levels: check "
-            "the brackets and the indentation"
-        )
-    return line, f"YAML syntax error: {fix} (YAML says: {raw})"
+    known = next(known for known in _KNOWN_SYNTAX_PROBLEMS if known.says(complaint))
+    if known.at_opening:
+        line = complaint.opened
+    fix = _nested_too_deeply if "maximum nesting depth" in complaint.problem else known.fix
+    return line, f"YAML syntax error: {fix(complaint)} (YAML says: {raw})"
+
+
+def _tab(c: _SyntaxComplaint) -> str:
+    return (
+        "a tab is used for indentation, and YAML does not allow tabs; indent with spaces "
+        "to line up with the line above"
+    )
+
+
+def _unclosed_brackets(c: _SyntaxComplaint) -> str:
+    closing = "]" if "]" in c.problem else "}"
+    return (
+        f"the list or mapping opened at line {c.opened} is not closed; close it with "
+        f"'{closing}' (items separated by ', '), or put text that has brackets in quotes"
+    )
+
+
+def _unclosed_quote(c: _SyntaxComplaint) -> str:
+    return f"the quote opened at line {c.opened} is never closed; add the closing quote"
+
+
+def _colon_in_text(c: _SyntaxComplaint) -> str:
+    return (
+        "': ' inside unquoted text, or a key indented deeper than the keys above it; "
+        "put the value in quotes, or indent the key with spaces to line up with its "
+        "neighbours"
+    )
+
+
+def _misaligned(c: _SyntaxComplaint) -> str:
+    what = "'- ' items" if "'-'" in c.problem else "keys"
+    return (
+        f"{_indentation(c.lines, c.mark)}indent with spaces to line up with the {what} of the "
+        f"block that starts at line {c.opened} (column {c.column}), or with the fields of its "
+        "entry; and if a quoted value goes on after its closing quote, put the whole "
+        "value in quotes"
+    )
+
+
+def _no_colon(c: _SyntaxComplaint) -> str:
+    return (
+        f"line {c.opened} is neither `key: value` nor a '- ' item; add the missing ': ' or "
+        "'- ', or indent it further as a continuation of the text above"
+    )
+
+
+def _reserved_start(c: _SyntaxComplaint) -> str:
+    char = _char_at(c.lines, c.mark)
+    return f"unquoted text cannot start with {char!r}; put the value in quotes"
+
+
+def _unknown_escape(c: _SyntaxComplaint) -> str:
+    return (
+        "in double quotes a backslash starts an escape; write \\\\ for a backslash, "
+        "or use single quotes"
+    )
+
+
+def _directive(c: _SyntaxComplaint) -> str:
+    return "a line starting with '%' is a YAML directive; put that text in quotes"
+
+
+def _block_indentation(c: _SyntaxComplaint) -> str:
+    return (
+        f"the indentation does not match the block that starts at line {c.opened}: indent with "
+        "spaces so that keys of one mapping (and '- ' items of one list) line up"
+    )
+
+
+def _anything_else(c: _SyntaxComplaint) -> str:
+    return (
+        "check the indentation (spaces only, the keys of one mapping lined up) and put "
+        "text that has ': ', ' #' or a leading [ { & * ! | > % @ ` in quotes"
+    )
+
+
+def _nested_too_deeply(c: _SyntaxComplaint) -> str:
+    return (
+        "the YAML nests too deeply here; a knowledge file needs at most 5 levels: check "
+        "the brackets and the indentation"
+    )
+
+
+class _KnownSyntaxProblem(NamedTuple):
+    says: Callable[[_SyntaxComplaint], bool]  # whether LibYAML's words name this problem
+    fix: Callable[[_SyntaxComplaint], str]
+    at_opening: bool  # report it where the block opened, not where LibYAML stopped
+
+
+# In order: the first that matches is used, and the last matches anything.
+_KNOWN_SYNTAX_PROBLEMS = (
+    _KnownSyntaxProblem(lambda c: "tab" in c.problem, _tab, False),
+    _KnownSyntaxProblem(
+        lambda c: "expected ',' or ']'" in c.problem or "expected ',' or '}'" in c.problem,
+        _unclosed_brackets,
+        True,
+    ),
+    _KnownSyntaxProblem(
+        lambda c: "unexpected end of stream" in c.problem and "quoted" in c.context,
+        _unclosed_quote,
+        True,
+    ),
+    _KnownSyntaxProblem(
+        lambda c: "mapping values are not allowed" in c.problem, _colon_in_text, False
+    ),
+    _KnownSyntaxProblem(
+        lambda c: "expected '-' indicator" in c.problem or "did not find expected key" in c.problem,
+        _misaligned,
+        False,
+    ),
+    _KnownSyntaxProblem(lambda c: "could not find expected ':'" in c.problem, _no_colon, True),
+    _KnownSyntaxProblem(lambda c: "cannot start any token" in c.problem, _reserved_start, False),
+    _KnownSyntaxProblem(lambda c: "unknown escape" in c.problem, _unknown_escape, False),
+    _KnownSyntaxProblem(
+        lambda c: "directive" in c.context or "directive" in c.problem, _directive, False
+    ),
+    _KnownSyntaxProblem(
+        lambda c: "block end" in c.problem or "block mapping" in c.context,
+        _block_indentation,
+        False,
+    ),
+    _KnownSyntaxProblem(lambda c: True, _anything_else, False),
+)
 
 
 def _indentation(lines: list[str], mark: Any) -> str:
