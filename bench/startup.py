@@ -362,18 +362,34 @@ print(json.dumps({
 """
 
 
-def _timed_cli(argv: list[str], stdin: str | None = None) -> tuple[float, int, str]:
+def _timed_cli(
+    argv: list[str], stdin: str | None = None, data_dir: Path | None = None
+) -> tuple[float, int, str]:
     started = time.perf_counter()
+    env = bot_env(**({"DATA_DIR": str(data_dir)} if data_dir else {}))
     done = subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         cwd=common.REPO,
-        env=bot_env(),
+        env=env,
         input=stdin,
         capture_output=True,
         text=True,
         timeout=600,
     )
     return time.perf_counter() - started, done.returncode, done.stdout
+
+
+def _naive_extract_one_ms(path: Path, questions: list[str]) -> float:
+    """The naive baseline in the same run: rapidfuzz `extractOne` over every phrasing."""
+    from rapidfuzz import fuzz, process, utils
+
+    from bot.knowledge import load_knowledge
+
+    phrasings = [q for entry in load_knowledge(path).entries for q in entry.questions]
+    started = time.perf_counter()
+    for question in questions:
+        process.extractOne(question, phrasings, scorer=fuzz.WRatio, processor=utils.default_process)
+    return (time.perf_counter() - started) / len(questions) * 1000
 
 
 def knowledge_file_figures(sizes: list[int], args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -410,11 +426,19 @@ def knowledge_file_figures(sizes: list[int], args: argparse.Namespace) -> list[d
                 probes.append(json.loads(done.stdout))
             probe = min(probes, key=lambda p: p["load_s"])
             check_s, check_exit, _ = _timed_cli(["--knowledge", str(path), "check"])
-            one_s, _, _ = _timed_cli(["--knowledge", str(path), "ask", "--json", questions[0]])
+            # A fresh DATA_DIR: the first `ask` builds the matcher and keeps the build, the
+            # next ones read it back (bot/buildcache.py).
+            data_dir = Path(folder) / f"data-{size}"
+            one = ["--knowledge", str(path), "ask", "--json", questions[0]]
+            one_cold_s, _, _ = _timed_cli(one, data_dir=data_dir)
+            one_s, _, _ = _timed_cli(one, data_dir=data_dir)
             many_s, _, out = _timed_cli(
-                ["--knowledge", str(path), "ask", "--json"], stdin="\n".join(questions) + "\n"
+                ["--knowledge", str(path), "ask", "--json"],
+                stdin="\n".join(questions) + "\n",
+                data_dir=data_dir,
             )
             answered = len(out.splitlines())
+            naive_ms = _naive_extract_one_ms(path, questions[:200])
             figures.append(
                 {
                     "entries": size,
@@ -430,7 +454,9 @@ def knowledge_file_figures(sizes: list[int], args: argparse.Namespace) -> list[d
                     "rss_after_matcher_mb": probe["rss_after_matcher_mb"],
                     "check_s": check_s,
                     "check_exit": check_exit,
+                    "ask_one_cold_s": one_cold_s,
                     "ask_one_s": one_s,
+                    "naive_extract_one_ms": naive_ms,
                     "ask_questions": answered,
                     "ask_mean_ms": (many_s - one_s) / max(1, answered - 1) * 1000,
                 }
@@ -478,18 +504,22 @@ def print_knowledge_files(figures: list[dict[str, Any]], args: argparse.Namespac
                 "entries",
                 "check s",
                 "exit",
-                "ask --json, 1 question s",
+                "ask, 1 question, first s",
+                "again (build kept) s",
                 "questions",
                 "ms a question",
+                "naive extractOne ms",
             ],
             [
                 [
                     f["entries"],
                     f["check_s"],
                     f["check_exit"],
+                    f["ask_one_cold_s"],
                     f["ask_one_s"],
                     f["ask_questions"],
                     f["ask_mean_ms"],
+                    f["naive_extract_one_ms"],
                 ]
                 for f in figures
             ],
@@ -516,8 +546,9 @@ def knowledge_file_targets(figures: list[dict[str, Any]]) -> list[dict[str, Any]
                     "target": "10,000 entries: `ask --json` <= 1 ms a question (mean), start-up "
                     "with one question <= 2 s",
                     "met": f["ask_mean_ms"] <= 1.0 and f["ask_one_s"] <= 2.0,
-                    "detail": f"{f['ask_mean_ms']:.2f} ms over {f['ask_questions']:,}; "
-                    f"{f['ask_one_s']:.2f} s with one",
+                    "detail": f"{f['ask_mean_ms']:.2f} ms over {f['ask_questions']:,} (naive "
+                    f"extractOne {f['naive_extract_one_ms']:.2f} ms); {f['ask_one_s']:.2f} s with "
+                    f"one ({f['ask_one_cold_s']:.2f} s the first time, building the matcher)",
                 }
             )
         if f["entries"] == 100_000:
