@@ -126,6 +126,24 @@ async def test_group_mention_gets_a_threaded_reply(api):
     assert reply_to["message_id"] == update["message"]["message_id"]
 
 
+async def test_group_reply_in_a_forum_topic_stays_in_the_topic_and_survives_a_deleted_question(
+    api,
+):
+    async with running_bot(api):
+        api.group_text(
+            f"@{BOT} who heads roscosmos?",
+            chat_id=GROUP,
+            user_id=USER,
+            is_topic_message=True,
+            message_thread_id=77,
+        )
+        [answer] = await replies(api, GROUP)
+    assert "Rogozin" in answer["text"]
+    send = api.calls("sendMessage")[-1].params
+    assert send["message_thread_id"] == 77
+    assert send["reply_parameters"]["allow_sending_without_reply"] is True
+
+
 async def test_group_ask_with_bot_name_gets_a_reply(api):
     async with running_bot(api):
         api.group_text(f"/ask@{BOT} who heads roscosmos?", chat_id=GROUP, user_id=USER)
