@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.telegram.render import MESSAGE_LIMIT
 from tests.e2e import BOT, GROUP, buttons, replies, running_bot, settled
-from tests.fake_bot_api import FakeBotAPI
 
 USER = 5001
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI(username=BOT) as server:
-        yield server
 
 
 async def test_private_question_gets_an_html_answer_with_source_and_related_buttons(api):
