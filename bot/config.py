@@ -94,30 +94,37 @@ def check_token(token: str | None) -> str:
     return token
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None,
-    *,
-    knowledge_path: str | None = None,
-    webhook: bool = False,
-) -> Settings:
-    env = os.environ if env is None else env
-    token = check_token(env.get("TELEGRAM_BOT_TOKEN"))
-    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    """A setting's value, stripped; None when unset or blank."""
+    return env.get(name, "").strip() or None
+
+
+def _api_base_url(env: Mapping[str, str]) -> str | None:
+    base_url = _text(env, "TELEGRAM_API_BASE_URL")
     if base_url and not re.match(r"https?://", base_url):
         raise ConfigError(
             "TELEGRAM_API_BASE_URL must start with http:// or https://, "
             "e.g. http://127.0.0.1:8081/bot"
         )
+    return base_url
+
+
+def _log_level(env: Mapping[str, str]) -> str:
     log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if log_level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
-    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    return log_level
+
+
+def _webhook(env: Mapping[str, str], webhook: bool) -> tuple[str | None, str | None]:
+    """WEBHOOK_URL and WEBHOOK_SECRET: required with --webhook, checked whenever set."""
+    webhook_url = _text(env, "WEBHOOK_URL")
     if webhook and not webhook_url:
         raise ConfigError(
             "--webhook needs WEBHOOK_URL, the public https:// address that "
             "Telegram should post updates to"
         )
-    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    secret = _text(env, "WEBHOOK_SECRET")
     if webhook_url:
         if not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
             raise ConfigError("WEBHOOK_URL must be an https:// address")
@@ -126,38 +133,61 @@ def load_settings(
                 "webhook mode needs WEBHOOK_SECRET: 12-256 characters of A-Z, a-z, 0-9, _ and - "
                 "(e.g. the output of `openssl rand -hex 32`)"
             )
+    return webhook_url, secret
+
+
+def _admin_user_ids(env: Mapping[str, str]) -> frozenset[int]:
     admins: set[int] = set()
-    for part in re.split(r"[\s,]+", env.get("ADMIN_USER_IDS", "").strip()):
-        if part:
-            if not part.lstrip("-").isdigit():
+    for user_id in re.split(r"[\s,]+", env.get("ADMIN_USER_IDS", "").strip()):
+        if user_id:
+            if not user_id.lstrip("-").isdigit():
                 raise ConfigError(
-                    f"ADMIN_USER_IDS must be numeric Telegram user ids, not {part[:20]!r}"
+                    f"ADMIN_USER_IDS must be numeric Telegram user ids, not {user_id[:20]!r}"
                 )
-            admins.add(int(part))
-    redis_url = env.get("REDIS_URL", "").strip() or None
+            admins.add(int(user_id))
+    return frozenset(admins)
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    redis_url = _text(env, "REDIS_URL")
     if redis_url and not re.match(r"(rediss?|unix)://", redis_url):
         raise ConfigError(
             "REDIS_URL must start with redis://, rediss:// or unix://, e.g. redis://redis:6379/0"
         )
+    return redis_url
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    knowledge_path: str | None = None,
+    webhook: bool = False,
+) -> Settings:
+    env = os.environ if env is None else env
+    # Checked in this order, so the first problem reported is the first one listed here.
+    token = check_token(env.get("TELEGRAM_BOT_TOKEN"))
+    api_base_url, log_level = _api_base_url(env), _log_level(env)
+    webhook_url, secret = _webhook(env, webhook)
+    admin_user_ids, redis_url = _admin_user_ids(env), _redis_url(env)
     health_port = int(_number(env, "HEALTH_PORT", 0, minimum=0)) or None
     return Settings(
         token=token,
-        api_base_url=base_url,
+        api_base_url=api_base_url,
         knowledge_path=Path(knowledge_path or env.get("KNOWLEDGE_PATH") or DEFAULT_PATH),
         log_level=log_level,
         webhook_url=webhook_url,
         webhook_secret=secret,
-        listen=env.get("LISTEN", "0.0.0.0").strip() or "0.0.0.0",
+        listen=_text(env, "LISTEN") or "0.0.0.0",
         port=int(_number(env, "PORT", 8443, minimum=1)),
-        admin_user_ids=frozenset(admins),
+        admin_user_ids=admin_user_ids,
         flood_max=int(_number(env, "FLOOD_MAX", 10, minimum=1)),
         flood_window=_number(env, "FLOOD_WINDOW", 10.0, minimum=0.1),
         read_timeout=_number(env, "TELEGRAM_READ_TIMEOUT", 10.0, minimum=0.1),
         concurrent_updates=int(_number(env, "CONCURRENT_UPDATES", 16, minimum=1)),
         connection_pool_size=int(_number(env, "CONNECTION_POOL_SIZE", 8, minimum=1)),
         shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, minimum=0),
-        rate_limit=env.get("RATE_LIMIT", "on").strip().lower() not in ("0", "off", "false", "no"),
-        data_dir=Path(env.get("DATA_DIR", "").strip() or "data"),
+        rate_limit=_switch(env, "RATE_LIMIT"),
+        data_dir=Path(_text(env, "DATA_DIR") or "data"),
         record_misses=_switch(env, "RECORD_MISSES"),
         misses_days=int(_number(env, "MISSES_DAYS", 30, minimum=1)),
         misses_max_rows=int(_number(env, "MISSES_MAX_ROWS", 100_000, minimum=1)),

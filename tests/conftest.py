@@ -1,59 +1,23 @@
-"""Shared fixtures: a small hand-made knowledge base, and the real one."""
+"""Shared fixtures: a small hand-made knowledge base, the real one, and the fake Bot API.
+
+Helpers that tests import (files, processes, the bot against the fake Bot API) live in
+tests/support.py and tests/e2e.py; REPO and SMALL_KNOWLEDGE are also importable from here.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
+from tests.fake_bot_api import FakeBotAPI
+from tests.support import REPO, SMALL_KNOWLEDGE
 
-REPO = Path(__file__).resolve().parent.parent
-
-SMALL_KNOWLEDGE = """\
-title: "A small test article"
-description: "rockets and a moon base."
-article: |
-  The Falcon rocket was built by the Acme company. Its chief engineer is Jane Smith.
-  A moon base is planned near the south pole. The base will house four people.
-synonyms:
-  - [head, chief, boss, leader, "in charge"]
-  - [lunar, moon]
-entries:
-  - id: rocket_builder
-    questions:
-      - Who built the Falcon rocket?
-      - which company made the falcon
-      - falcon rocket maker
-    answer: The Acme company built the Falcon rocket.
-    source: The Falcon rocket was built by the Acme company.
-    related: [chief_engineer]
-  - id: chief_engineer
-    questions:
-      - Who is the chief engineer?
-      - who leads engineering at acme
-      - acme engineer name
-    answer: Jane Smith is the chief engineer.
-    source: Its chief engineer is Jane Smith.
-    related: [rocket_builder]
-  - id: moon_base
-    questions:
-      - Where is the moon base planned?
-      - location of the lunar base
-      - moon base site
-    answer: The moon base is planned near the south pole.
-    source: A moon base is planned near the south pole.
-    related: [base_crew]
-  - id: base_crew
-    questions:
-      - How many people will live in the moon base?
-      - moon base crew size
-      - how many people does the base house
-    answer: The base will house four people.
-    source: The base will house four people.
-"""
+__all__ = ["REPO", "SMALL_KNOWLEDGE"]
 
 
 @pytest.fixture
@@ -76,6 +40,13 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def matcher(knowledge: KnowledgeBase) -> Matcher:
     return Matcher(knowledge)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotAPI]:
+    """A fake Bot API server for @ArticleBot, stopped after the test."""
+    with FakeBotAPI() as server:
+        yield server
 
 
 # Property-based tests: 2,000 examples a property in CI; HYPOTHESIS_PROFILE=nightly for 20,000.

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram import web
 from bot.telegram.app import build_application
 from bot.telegram.runtime import Runtime
 from bot.telegram.services import Library
-from tests.conftest import REPO
 from tests.fake_bot_api import FakeBotAPI
+from tests.support import REPO
 
 BOT = "ArticleBot"
 GROUP = -100777
+WEBHOOK_SECRET = "webhook-test-secret-42"
+WEBHOOK_USER = 7100
 
 
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
@@ -88,3 +93,47 @@ def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
         for row in markup.get("inline_keyboard", [])
         for b in row
     ]
+
+
+def webhook_settings(port: int) -> dict[str, Any]:
+    """Overrides for `running_runtime` that serve the webhook on 127.0.0.1:`port`."""
+    return {
+        "webhook_url": f"http://127.0.0.1:{port}/telegram",
+        "webhook_secret": WEBHOOK_SECRET,
+        "listen": "127.0.0.1",
+        "port": port,
+    }
+
+
+def question(update_id: int, text: str = "who heads roscosmos?", user: int = WEBHOOK_USER) -> dict:
+    """An update as Telegram posts it: a private question."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "text": text,
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user, "is_bot": False, "first_name": "U"},
+        },
+    }
+
+
+async def post(
+    port: int,
+    body: bytes | dict,
+    secret: str | None = WEBHOOK_SECRET,
+    content_type: str = "application/json",
+    path: str = "/telegram",
+) -> int:
+    """POST to the bot's webhook as Telegram would (with the secret, unless None); the status."""
+    headers = {"Content-Type": content_type}
+    if secret is not None:
+        headers[web.SECRET_HEADER] = secret
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{port}{path}", data=data, headers=headers) as response,
+    ):
+        await response.read()
+        return response.status

@@ -11,9 +11,9 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.matcher import Matcher
 from bot.replies import article_reply, help_reply, source_reply, start_reply
 from bot.telegram.services import Library
-from tests.conftest import SMALL_KNOWLEDGE
 from tests.e2e import BOT, replies, running_bot
 from tests.fake_bot_api import FakeBotAPI
+from tests.support import SMALL_KNOWLEDGE
 
 URL = "https://example.com/news/russia-china-space"
 

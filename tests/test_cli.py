@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from tests.test_knowledge import run_cli
+from tests.support import run_cli
 
 JSON_KEYS = [
     "question",

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_startup import bot_env, free_port, start_bot, stop_bot
+from tests.support import bot_env, free_port, start_bot, stop_bot
 
 QUESTIONS = 50
 FIRST_USER = 300_000

@@ -20,7 +20,7 @@ from bot.curation import (
 )
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
-from tests.test_knowledge import run_cli
+from tests.support import run_cli
 
 DAY = 86400.0
 TOKEN = "123456789:" + "A" * 35

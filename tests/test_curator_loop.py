@@ -8,12 +8,9 @@ import sqlite3
 import struct
 from pathlib import Path
 
-import pytest
-
 from bot.curation import FILE_NAME, CurationStore, entry_stats
 from tests.e2e import BOT, GROUP, buttons, replies, running_bot
-from tests.fake_bot_api import FakeBotAPI
-from tests.test_knowledge import run_cli
+from tests.support import run_cli
 
 # Distinctive ids, so that finding them in a file cannot be a coincidence.
 READER = 918273645
@@ -29,12 +26,6 @@ UNANSWERED = [
     "how much does a tesla cost",
 ]
 ANSWERED = ["who heads roscosmos?", "what did rogozin admit"]
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI(username=BOT) as server:
-        yield server
 
 
 def recording(data_dir: Path, **overrides: object) -> dict[str, object]:

@@ -69,5 +69,5 @@ async def test_attempts_are_bounded(sleeps):
 async def test_no_retry_starts_after_the_shutdown_deadline(sleeps):
     send = failing(*[NetworkError("down")] * MAX_ATTEMPTS)
     with pytest.raises(DeliveryFailed, match="failed 1 time"):
-        await deliver(send, "sendMessage", stop_by=lambda: time.monotonic())
+        await deliver(send, "sendMessage", retry_deadline=lambda: time.monotonic())
     assert len(send.calls) == 1

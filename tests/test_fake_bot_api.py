@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -34,12 +34,6 @@ from telegram.request import HTTPXRequest
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI, FaultPlan, detect_entities
 
 pytestmark = pytest.mark.timeout(10)
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotAPI]:
-    with FakeBotAPI() as server:
-        yield server
 
 
 def build_app(api: FakeBotAPI) -> Application:

@@ -190,7 +190,7 @@ def test_pruned_ranking_equals_scoring_every_candidate(knowledge, matcher):
     """The MaxScore shortcuts must never change a result: compare with exhaustive scoring."""
     import yaml
 
-    from tests.conftest import REPO
+    from tests.support import REPO
 
     exhaustive = Matcher(knowledge, prune=False)
     questions = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -12,19 +11,12 @@ import urllib.request
 import pytest
 
 from bot.telegram.services import Flood, FloodGuard
-from tests.conftest import SMALL_KNOWLEDGE
 from tests.e2e import BOT, replies, running_bot, settled
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_startup import bot_env, start_bot, stop_bot
+from tests.support import SMALL_KNOWLEDGE, bot_env, free_port, start_bot, stop_bot
 
 ADMIN = 4242
 USER = 5151
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI(username=BOT) as server:
-        yield server
 
 
 @pytest.fixture
@@ -149,12 +141,6 @@ async def test_flooding_user_gets_one_slow_down_then_silence_and_inline_is_exemp
     assert len(api.calls("answerInlineQuery")) == 3
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _post(url: str, update: dict, secret: str | None) -> int:
     headers = {"Content-Type": "application/json"}
     if secret is not None:
@@ -168,7 +154,7 @@ def _post(url: str, update: dict, secret: str | None) -> int:
 
 
 def test_webhook_requires_the_secret_header_and_serves_updates():
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     with FakeBotAPI(username=BOT) as api:
         process = start_bot(

@@ -16,11 +16,11 @@ from redis.asyncio import Redis
 
 from bot.telegram.handled import KEEP_SECONDS, Claim, RedisHandledUpdates
 from bot.telegram.services import Flood, RedisFloodGuard
-from tests.conftest import REPO
-from tests.e2e import BOT, replies, running_runtime
+from tests.e2e import BOT, WEBHOOK_USER, post, question, replies, running_runtime, webhook_settings
 from tests.fake_bot_api import FakeBotAPI, FaultPlan
-from tests.test_startup import free_port
-from tests.test_webhook import USER, post, question, webhook_settings
+from tests.support import REPO, free_port
+
+USER = WEBHOOK_USER
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,6 @@ REPORTED_FAULTS = ("500", "502", "429", "drop_before")
 UNKNOWABLE_FAULTS = ("slow", "lost_response")
 
 
-@pytest.fixture
-def api():
-    with FakeBotAPI(username=BOT) as server:
-        yield server
-
-
 async def ask_from_many_chats(api: FakeBotAPI, plan: FaultPlan | None) -> tuple[int, int, int]:
     """300 private chats ask once each; returns (lost, doubled, unknowable sendMessage faults)."""
     if plan is not None:

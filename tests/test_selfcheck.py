@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.knowledge import load_knowledge
 from bot.matcher import Matcher
 from bot.selfcheck import overlaps, with_lines
-from tests.conftest import SMALL_KNOWLEDGE
+from tests.support import SMALL_KNOWLEDGE
 
 
 def test_a_phrasing_that_belongs_to_another_entry_is_reported_with_its_line(tmp_path: Path):

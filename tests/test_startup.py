@@ -2,71 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 import pytest
 
 from bot.telegram.delivery import MAX_ATTEMPTS
-from tests.conftest import REPO, SMALL_KNOWLEDGE
 from tests.fake_bot_api import FakeBotAPI, FaultPlan
+from tests.support import REPO, SMALL_KNOWLEDGE, bot_env, run_bot, start_bot, stop_bot
+
+# bench/crash.py still imports free_port from here; its home is tests/support.py.
+from tests.support import free_port as free_port
 
 USER = 6001
-
-
-def bot_env(**values: str) -> dict[str, str]:
-    """The environment of a bot process; DATA_DIR is a fresh folder unless given."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_URL", "REDIS_URL")
-    }
-    env["DATA_DIR"] = tempfile.mkdtemp(prefix="bot-data-")
-    env.update(values)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run_bot(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "run", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=timeout,
-    )
-
-
-def start_bot(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
-    )
-
-
-def stop_bot(process: subprocess.Popen, sig: int = signal.SIGTERM) -> tuple[int, str]:
-    process.send_signal(sig)
-    try:
-        _, stderr = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, stderr = process.communicate()
-    return process.returncode, stderr
 
 
 def test_missing_token_exits_2_with_one_clear_line():

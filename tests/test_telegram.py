@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.telegram.render import MESSAGE_LIMIT
 from tests.e2e import BOT, GROUP, buttons, replies, running_bot, settled
-from tests.fake_bot_api import FakeBotAPI
 
 USER = 5001
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI(username=BOT) as server:
-        yield server
 
 
 async def test_private_question_gets_an_html_answer_with_source_and_related_buttons(api):
@@ -124,6 +115,24 @@ async def test_group_mention_gets_a_threaded_reply(api):
     assert "Rogozin" in answer["text"]
     reply_to = api.calls("sendMessage")[-1].params["reply_parameters"]
     assert reply_to["message_id"] == update["message"]["message_id"]
+
+
+async def test_group_reply_in_a_forum_topic_stays_in_the_topic_and_survives_a_deleted_question(
+    api,
+):
+    async with running_bot(api):
+        api.group_text(
+            f"@{BOT} who heads roscosmos?",
+            chat_id=GROUP,
+            user_id=USER,
+            is_topic_message=True,
+            message_thread_id=77,
+        )
+        [answer] = await replies(api, GROUP)
+    assert "Rogozin" in answer["text"]
+    send = api.calls("sendMessage")[-1].params
+    assert send["message_thread_id"] == 77
+    assert send["reply_parameters"]["allow_sending_without_reply"] is True
 
 
 async def test_group_ask_with_bot_name_gets_a_reply(api):

@@ -4,67 +4,25 @@ process, its webhook on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.telegram import web
-from tests.e2e import BOT, replies, running_runtime
-from tests.fake_bot_api import FakeBotAPI, FaultPlan
-from tests.test_startup import free_port
+from tests.e2e import (
+    WEBHOOK_SECRET,
+    WEBHOOK_USER,
+    post,
+    question,
+    replies,
+    running_runtime,
+    webhook_settings,
+)
+from tests.fake_bot_api import FaultPlan
+from tests.support import free_port
 
-SECRET = "webhook-test-secret-42"
-USER = 7100
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI(username=BOT) as server:
-        yield server
-
-
-def webhook_settings(port: int) -> dict[str, Any]:
-    return {
-        "webhook_url": f"http://127.0.0.1:{port}/telegram",
-        "webhook_secret": SECRET,
-        "listen": "127.0.0.1",
-        "port": port,
-    }
-
-
-def question(update_id: int, text: str = "who heads roscosmos?", user: int = USER) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 0,
-            "text": text,
-            "chat": {"id": user, "type": "private"},
-            "from": {"id": user, "is_bot": False, "first_name": "U"},
-        },
-    }
-
-
-async def post(
-    port: int,
-    body: bytes | dict,
-    secret: str | None = SECRET,
-    content_type: str = "application/json",
-    path: str = "/telegram",
-) -> int:
-    headers = {"Content-Type": content_type}
-    if secret is not None:
-        headers[web.SECRET_HEADER] = secret
-    data = json.dumps(body).encode() if isinstance(body, dict) else body
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(f"http://127.0.0.1:{port}{path}", data=data, headers=headers) as response,
-    ):
-        await response.read()
-        return response.status
+USER = WEBHOOK_USER
 
 
 async def get(port: int, path: str) -> tuple[int, dict]:
@@ -94,7 +52,7 @@ async def test_a_question_is_answered_before_the_200_and_a_redelivery_is_not_ans
         assert await post(port, question(1)) == 200  # Telegram delivering it again
         await api.wait_idle_async(quiet=0.3)
     assert len(api.sent_messages(USER)) == 1
-    assert api.calls("setWebhook")[0].params["secret_token"] == SECRET
+    assert api.calls("setWebhook")[0].params["secret_token"] == WEBHOOK_SECRET
 
 
 async def test_a_wrong_secret_is_refused_from_the_headers_alone(api):
@@ -119,7 +77,7 @@ async def test_bodies_over_a_megabyte_and_other_media_types_are_refused(api):
         answer = await raw_exchange(
             port,
             b"POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + f"{web.SECRET_HEADER}: {SECRET}\r\n".encode()
+            + f"{web.SECRET_HEADER}: {WEBHOOK_SECRET}\r\n".encode()
             + f"Content-Length: {web.MAX_BODY_BYTES + 1}\r\n\r\n".encode(),
         )
         assert await post(port, question(2), content_type="text/plain") == 415

@@ -13,11 +13,15 @@ from telegram import (
     Message,
     MessageEntity,
 )
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -25,14 +29,15 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.curation import CurationStore
-from bot.telegram import handlers
+from bot.replies import Action
+from bot.telegram import handlers, render
 from bot.telegram.delivery import deliver
 from bot.telegram.logs import install_redaction
 from bot.telegram.services import (
     FloodGuard,
     Library,
-    LibraryHolder,
     RedisFloodGuard,
+    ReloadableLibrary,
     Services,
 )
 from bot.wording import LANGUAGES, say
@@ -52,12 +57,15 @@ def command_menu(commands: tuple[str, ...], language: str) -> list[BotCommand]:
     return [BotCommand(command, say(f"command_{command}", language)) for command in commands]
 
 
-class _FromHuman(filters.MessageFilter):
-    """A message with a sender who is not a bot (and not sent via one)."""
+class _SentByAPerson(filters.MessageFilter):
+    """A message whose sender is a user, not a bot (python-telegram-bot has no such filter)."""
 
     def filter(self, message: Message) -> bool:
-        sender = message.from_user
-        return sender is not None and not sender.is_bot and message.via_bot is None
+        return message.from_user is not None and not message.from_user.is_bot
+
+
+# Not from a bot, nor sent through one (inline results of another bot).
+SENT_BY_A_PERSON = _SentByAPerson() & ~filters.VIA_BOT
 
 
 def _mentions(text: str | None, entities: tuple[MessageEntity, ...]) -> list[str]:
@@ -88,15 +96,6 @@ class _AddressedToBot(filters.MessageFilter):
             message.caption, message.caption_entities
         )
         return any(text.casefold() == mention for text in found)
-
-
-class _FromAdmin(filters.MessageFilter):
-    def __init__(self, admin_ids: frozenset[int]) -> None:
-        super().__init__(name="FromAdmin")
-        self.admin_ids = admin_ids
-
-    def filter(self, message: Message) -> bool:
-        return message.from_user is not None and message.from_user.id in self.admin_ids
 
 
 async def _register_commands(application: Application) -> None:
@@ -149,14 +148,14 @@ async def _close_curation(application: Application) -> None:
         store.close()
 
 
-def build_application(settings: Settings, library: Library) -> Application:
-    # Wherever the bot runs, its token, webhook secret and Redis password stay out of every log.
-    redis_password = urlsplit(settings.redis_url).password if settings.redis_url else None
-    install_redaction(settings.token, settings.webhook_secret, redis_password)
+def _builder(settings: Settings) -> ApplicationBuilder:
+    """The Application as configured: timeouts, pool, concurrency, Telegram's rate limits."""
     builder = (
         Application.builder()
         .token(settings.token)
         .updater(None)  # updates are received by runtime.py, which confirms only handled ones
+        # HTML everywhere; a reply still goes out if the question it quotes was deleted.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True))
         .read_timeout(settings.read_timeout)
         .write_timeout(settings.read_timeout)
         .connect_timeout(settings.read_timeout)
@@ -181,7 +180,11 @@ def build_application(settings: Settings, library: Library) -> Application:
                 max_retries=0,
             )
         )
-    application = builder.build()
+    return builder
+
+
+def _services(settings: Settings, library: Library) -> Services:
+    """What the handlers share; the Redis client only with REDIS_URL."""
     redis = None
     if settings.redis_url:  # imported only when used: a bot without Redis never loads it
         from redis.asyncio import Redis
@@ -192,42 +195,52 @@ def build_application(settings: Settings, library: Library) -> Application:
         if redis is not None
         else FloodGuard(settings.flood_max, settings.flood_window)
     )
-    application.bot_data["services"] = Services(
+    return Services(
         settings=settings,
-        library=LibraryHolder(settings.knowledge_path, library, settings.data_dir / "cache"),
+        library=ReloadableLibrary(settings.knowledge_path, library, settings.data_dir / "cache"),
         flood=flood,
         redis=redis,
     )
-    application.bot_data["curation"] = open_curation(settings)
 
-    new_message = filters.UpdateType.MESSAGE & _FromHuman()
+
+def _handlers(settings: Settings) -> list[BaseHandler]:
+    """Which updates each handler serves; the first that matches an update handles it."""
+    new_message = filters.UpdateType.MESSAGE & SENT_BY_A_PERSON
     private = new_message & filters.ChatType.PRIVATE
     groups = new_message & filters.ChatType.GROUPS
-    application.add_handlers(
-        [
-            CommandHandler(
-                "reload",
-                handlers.reload_knowledge,
-                filters=private & _FromAdmin(settings.admin_user_ids),
-            ),
-            CommandHandler(
-                "stats", handlers.stats, filters=private & _FromAdmin(settings.admin_user_ids)
-            ),
-            CommandHandler("start", handlers.start, filters=private),
-            CommandHandler("help", handlers.help_command, filters=new_message),
-            CommandHandler("topics", handlers.topics, filters=new_message),
-            CommandHandler("article", handlers.article, filters=new_message),
-            CommandHandler("ask", handlers.ask, filters=new_message),
-            MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
-            MessageHandler(private & filters.COMMAND, handlers.unknown_command),
-            MessageHandler(private & ~filters.TEXT, handlers.not_text),
-            MessageHandler(
-                groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _AddressedToBot(),
-                handlers.group_addressed,
-            ),
-            CallbackQueryHandler(handlers.button),
-            InlineQueryHandler(handlers.inline_query),
-        ]
-    )
+    admin = private & filters.User(user_id=settings.admin_user_ids)
+    addressed = groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _AddressedToBot()
+    return [
+        CommandHandler("reload", handlers.reload_knowledge, filters=admin),
+        CommandHandler("stats", handlers.stats, filters=admin),
+        CommandHandler("start", handlers.start, filters=private),
+        CommandHandler("help", handlers.help_command, filters=new_message),
+        CommandHandler("topics", handlers.topics, filters=new_message),
+        CommandHandler("article", handlers.article, filters=new_message),
+        CommandHandler("ask", handlers.ask, filters=new_message),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+        MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+        MessageHandler(private & ~filters.TEXT, handlers.not_text),
+        MessageHandler(addressed, handlers.group_addressed),
+        # First: a press without data matches every pattern, and is stale.
+        CallbackQueryHandler(handlers.stale_button, pattern=render.is_stale),
+        CallbackQueryHandler(handlers.feedback_button, pattern=render.is_feedback),
+        CallbackQueryHandler(
+            handlers.answer_button, pattern=render.is_choice_of(Action.ANSWER, Action.SOURCE)
+        ),
+        CallbackQueryHandler(handlers.topics_button, pattern=render.is_choice_of(Action.TOPICS)),
+        InlineQueryHandler(handlers.inline_query),
+    ]
+
+
+def build_application(settings: Settings, library: Library) -> Application:
+    """The bot's Application: its services, handlers and the curator's records."""
+    # Wherever the bot runs, its token, webhook secret and Redis password stay out of every log.
+    redis_password = urlsplit(settings.redis_url).password if settings.redis_url else None
+    install_redaction(settings.token, settings.webhook_secret, redis_password)
+    application = _builder(settings).build()
+    application.bot_data["services"] = _services(settings, library)
+    application.bot_data["curation"] = open_curation(settings)
+    application.add_handlers(_handlers(settings))
     application.add_error_handler(handlers.on_error)
     return application

@@ -48,11 +48,11 @@ def retry_seconds(retry_after: int | float | dtm.timedelta) -> float:
 async def deliver(
     send: Callable[[], Awaitable[T]],
     what: str = "request",
-    stop_by: Callable[[], float | None] = lambda: None,
+    retry_deadline: Callable[[], float | None] = lambda: None,
 ) -> T:
     """Run `send` until it succeeds, retrying what can be retried; raise what cannot.
 
-    `stop_by` gives a time.monotonic() deadline once the bot is shutting down: no retry
+    `retry_deadline` gives a time.monotonic() deadline once the bot is shutting down: no retry
     starts after it, so shutdown waits at most that long plus one request.
     """
     backoff = FIRST_BACKOFF
@@ -68,7 +68,7 @@ async def deliver(
             delay = backoff * random.uniform(0.75, 1.25)
             backoff = min(backoff * 2, MAX_BACKOFF)
             reason = f"{type(error).__name__}: {error}"
-        deadline = stop_by()
+        deadline = retry_deadline()
         if attempt == MAX_ATTEMPTS or (
             deadline is not None and time.monotonic() + delay > deadline
         ):

@@ -111,40 +111,18 @@ class Poller:
         # time.monotonic() of the first of the getUpdates that failed in a row; None while the
         # last one was answered (or none has come back yet).
         self.failing_since: float | None = None
+        # The wait after the next getUpdates failure of a kind that backs off.
+        self._backoff = FIRST_BACKOFF
 
     async def run(self) -> None:
         """Poll until cancelled; raises TokenRejected when Telegram refuses the token."""
-        backoff = FIRST_BACKOFF
         while True:
             while self.tracker.span >= REFETCH_BELOW:
                 await self.tracker.progress_since(self.tracker.finished_count)
             offset, finished_before = self.tracker.offset, self.tracker.finished_count
-            try:
-                updates = await self.bot.get_updates(
-                    offset=offset,
-                    limit=MAX_BATCH,
-                    timeout=POLL_TIMEOUT,
-                    allowed_updates=Update.ALL_TYPES,
-                    read_timeout=self.read_timeout,  # PTB adds the poll's timeout to it
-                )
-            except (InvalidToken, Forbidden) as error:
-                raise TokenRejected(str(error)) from error
-            except TimedOut:
-                self._failed()
+            updates = await self._get_updates(offset)
+            if updates is None:
                 continue
-            except RetryAfter as error:
-                self._failed()
-                await asyncio.sleep(min(retry_seconds(error.retry_after), MAX_RETRY_AFTER))
-                continue
-            except TelegramError as error:  # network errors, a 5xx, a conflicting poller
-                self._failed()
-                delay = backoff * random.uniform(0.75, 1.25)
-                backoff = min(backoff * BACKOFF_FACTOR, MAX_BACKOFF)
-                logger.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
-                await asyncio.sleep(delay)
-                continue
-            backoff = FIRST_BACKOFF
-            self.last_poll_ok, self.failing_since = time.monotonic(), None
             self.tracker.confirmed(offset)
             fresh = [update for update in updates if self.tracker.start(update.update_id)]
             for update in fresh:
@@ -155,6 +133,36 @@ class Poller:
                 # Everything Telegram returned is already in hand: the batch is full of updates
                 # behind one still in flight. Ask again only once that changes.
                 await self.tracker.progress_since(finished_before)
+
+    async def _get_updates(self, offset: int) -> tuple[Update, ...] | None:
+        """One getUpdates from `offset`; None when it failed, after the wait that calls for."""
+        try:
+            updates = await self.bot.get_updates(
+                offset=offset,
+                limit=MAX_BATCH,
+                timeout=POLL_TIMEOUT,
+                allowed_updates=Update.ALL_TYPES,
+                read_timeout=self.read_timeout,  # PTB adds the poll's timeout to it
+            )
+        except (InvalidToken, Forbidden) as error:
+            raise TokenRejected(str(error)) from error
+        except TimedOut:
+            self._failed()
+            return None
+        except RetryAfter as error:
+            self._failed()
+            await asyncio.sleep(min(retry_seconds(error.retry_after), MAX_RETRY_AFTER))
+            return None
+        except TelegramError as error:  # network errors, a 5xx, a conflicting poller
+            self._failed()
+            delay = self._backoff * random.uniform(0.75, 1.25)
+            self._backoff = min(self._backoff * BACKOFF_FACTOR, MAX_BACKOFF)
+            logger.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
+            await asyncio.sleep(delay)
+            return None
+        self._backoff = FIRST_BACKOFF
+        self.last_poll_ok, self.failing_since = time.monotonic(), None
+        return updates
 
     def _failed(self) -> None:
         if self.failing_since is None:

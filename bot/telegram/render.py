@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.replies import Action, Choice, Reply
 from bot.wording import LANGUAGES, say
 
-# Telegram's limit for one message's text, after entity parsing.
-MESSAGE_LIMIT = 4096
-# Telegram's limit for callback_data, in bytes.
-CALLBACK_DATA_LIMIT = 64
+# Telegram's limits: 4,096 characters of text a message (after entity parsing), 64 bytes of
+# callback_data a button.
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+CALLBACK_DATA_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 # Telegram shows at most this much of a button label; longer ones are cut with an ellipsis.
 BUTTON_LABEL_LIMIT = 60
 
@@ -78,6 +80,27 @@ def decode_feedback(data: str | None) -> tuple[str, bool] | None:
     if prefix not in _FEEDBACK or not _ENTRY_ID.fullmatch(entry_id):
         return None
     return entry_id, _FEEDBACK[prefix]
+
+
+def is_choice_of(*actions: Action) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern: the data of a button this bot made for one of
+    `actions`."""
+
+    def matches(data: object) -> bool:
+        choice = decode_choice(data) if isinstance(data, str) else None
+        return choice is not None and choice.action in actions
+
+    return matches
+
+
+def is_feedback(data: object) -> bool:
+    """A CallbackQueryHandler pattern: the data of a 👍/👎 button."""
+    return isinstance(data, str) and decode_feedback(data) is not None
+
+
+def is_stale(data: object) -> bool:
+    """A CallbackQueryHandler pattern: data this bot did not make (or an older version did)."""
+    return not is_feedback(data) and not is_choice_of(*Action)(data)
 
 
 def share_link(bot_username: str, entry_id: str) -> str:

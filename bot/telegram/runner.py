@@ -77,35 +77,22 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
 
 
 async def _main(application: Application, settings: Settings, signals: _StopSignals) -> int:
-    from telegram.error import InvalidToken
-
     from bot.telegram.logs import configure_logging, redact
     from bot.telegram.runtime import Runtime
 
     stop = asyncio.Event()
     signals.attach(stop)
-    try:
-        await _check_token(application.bot)
-    except InvalidToken:
-        print(
-            "error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
-            "(/mybots → API Token)",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG_ERROR
-    except Exception as error:  # the Bot API could not be reached even after retries
-        print(
-            f"error: cannot reach the Bot API: {redact(str(error)) or type(error).__name__}",
-            file=sys.stderr,
-        )
+    refused = await _token_refused(application.bot)
+    if refused is not None:
+        print(f"error: {refused}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     if stop.is_set():
         return 0
     configure_logging(settings.log_level)
     runtime = Runtime(application, settings)
-    services = runtime.services
+    library = runtime.services.library
     asyncio.get_running_loop().add_signal_handler(
-        signal.SIGHUP, lambda: application.create_task(services.library.reload("SIGHUP"))
+        signal.SIGHUP, lambda: application.create_task(library.reload("SIGHUP"))
     )
     try:
         await runtime.start()
@@ -119,6 +106,23 @@ async def _main(application: Application, settings: Settings, signals: _StopSign
         logger.info("stopping: finishing replies in flight (at most %g s)", settings.shutdown_grace)
     await runtime.stop()
     return EXIT_TOKEN_REJECTED if token_rejected else 0
+
+
+async def _token_refused(bot: Bot) -> str | None:
+    """Why the bot cannot start with its token (one line, the token redacted), or None."""
+    from telegram.error import InvalidToken
+
+    from bot.telegram.logs import redact
+
+    try:
+        await _check_token(bot)
+    except InvalidToken:
+        return (
+            "Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather (/mybots → API Token)"
+        )
+    except Exception as error:  # the Bot API could not be reached even after retries
+        return f"cannot reach the Bot API: {redact(str(error)) or type(error).__name__}"
+    return None
 
 
 async def _stop_quietly(runtime: Runtime) -> None:

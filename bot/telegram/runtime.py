@@ -55,6 +55,7 @@ class Runtime:
         application.add_error_handler(self._stop_on_rejected_token)
 
     async def start(self) -> None:
+        """Start the Application, open the record of handled updates, then receive."""
         application, settings = self.application, self.settings
         await application.initialize()
         if application.post_init is not None:
@@ -63,42 +64,45 @@ class Runtime:
         self._handled = await self._open_handled()
         self.intake = Intake(application, self._handled, take_over_claims=not self.webhook)
         self.health.last_received = lambda: self.intake.last_received if self.intake else None
-        bot = application.bot
         if self.webhook:
-            server = HttpServer(
-                self.health,
-                settings.listen,
-                settings.port,
-                webhook={
-                    "bot": bot,
-                    "secret": settings.webhook_secret or "",
-                    "receive": self.intake.handle,
-                },
-                webhook_path=WEBHOOK_PATH,
-            )
-            server.start()
-            self._servers.append(server)
-            logger.info("receiving updates by webhook at %s", settings.webhook_url)
-            await deliver(
-                lambda: bot.set_webhook(
-                    settings.webhook_url or "",
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                ),
-                "setWebhook",
-            )
+            await self._receive_by_webhook(self.intake)
         else:
-            await deliver(bot.delete_webhook, "deleteWebhook")
-            self.poller = Poller(bot, self.intake, settings.read_timeout)
-            poller = self.poller
-            self.health.last_poll_ok = lambda: poller.last_poll_ok
-            self.health.poll_failing_since = lambda: poller.failing_since
-            self._poll_task = asyncio.create_task(self._poll(), name="poller")
-            logger.info("receiving updates by long polling")
+            await self._receive_by_polling(self.intake)
         if settings.health_port and not (self.webhook and settings.health_port == settings.port):
-            server = HttpServer(self.health, settings.listen, settings.health_port)
-            server.start()
-            self._servers.append(server)
+            self._serve(HttpServer(self.health, settings.listen, settings.health_port))
+
+    def _serve(self, server: HttpServer) -> None:
+        server.start()
+        self._servers.append(server)
+
+    async def _receive_by_webhook(self, intake: Intake) -> None:
+        """Serve the webhook (and health checks) on PORT, then tell Telegram where it is."""
+        bot, settings = self.application.bot, self.settings
+        webhook = {"bot": bot, "secret": settings.webhook_secret or "", "receive": intake.handle}
+        self._serve(
+            HttpServer(
+                self.health, settings.listen, settings.port, webhook, webhook_path=WEBHOOK_PATH
+            )
+        )
+        logger.info("receiving updates by webhook at %s", settings.webhook_url)
+        await deliver(
+            lambda: bot.set_webhook(
+                settings.webhook_url or "",
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            ),
+            "setWebhook",
+        )
+
+    async def _receive_by_polling(self, intake: Intake) -> None:
+        """Drop any webhook (Telegram refuses getUpdates while one is set), then poll."""
+        bot = self.application.bot
+        await deliver(bot.delete_webhook, "deleteWebhook")
+        self.poller = poller = Poller(bot, intake, self.settings.read_timeout)
+        self.health.last_poll_ok = lambda: poller.last_poll_ok
+        self.health.poll_failing_since = lambda: poller.failing_since
+        self._poll_task = asyncio.create_task(self._poll(), name="poller")
+        logger.info("receiving updates by long polling")
 
     async def _open_handled(self) -> HandledUpdates:
         bot_id = self.application.bot.id

@@ -41,7 +41,7 @@ class Library:
         return cls(*load_with_matcher(path, cache_dir))
 
 
-class LibraryHolder:
+class ReloadableLibrary:
     """Hands out the current Library; a reload swaps it in one assignment.
 
     A handler takes `current` once, at its start, so an update in flight is answered wholly
@@ -151,12 +151,13 @@ class RedisFloodGuard:
 @dataclass
 class Services:
     settings: Settings
-    library: LibraryHolder
+    library: ReloadableLibrary
     flood: FloodGuard | RedisFloodGuard
     # The Redis client when REDIS_URL is set (handled updates and the flood guard live there).
     redis: Redis | None = None
     # Set when shutdown begins: replies in flight stop retrying by then.
     shutdown_deadline: float | None = None
 
-    def stop_by(self) -> float | None:
+    def retry_deadline(self) -> float | None:
+        """The time.monotonic() after which delivery starts no retry: None until shutdown."""
         return self.shutdown_deadline

@@ -30,7 +30,7 @@ import tornado.web
 from telegram import Bot, Update
 
 from bot.telegram.intake import HandledElsewhere
-from bot.telegram.services import LibraryHolder
+from bot.telegram.services import ReloadableLibrary
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ POLL_STALE_AFTER = 90.0
 class Health:
     """What /healthz and /readyz report."""
 
-    def __init__(self, bot: Bot, library: LibraryHolder, mode: str) -> None:
+    def __init__(self, bot: Bot, library: ReloadableLibrary, mode: str) -> None:
         self.bot = bot
         self.library = library
         self.mode = mode  # "polling" or "webhook"
