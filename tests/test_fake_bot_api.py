@@ -167,6 +167,7 @@ async def test_silence_is_observable(api: FakeBotAPI) -> None:
         assert api.updates_confirmed() == update["update_id"] + 1  # fetched, not answered
 
 
+@pytest.mark.slow
 async def test_lost_get_updates_is_redelivered_once(api: FakeBotAPI) -> None:
     api.set_faults(
         FaultPlan(rate=1, kinds=("lost_response",), methods=("getUpdates",), max_faults=1)
