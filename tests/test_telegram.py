@@ -197,6 +197,7 @@ async def test_inline_query_gets_ranked_answers_with_their_source(api):
     assert results[0]["id"] == "roscosmos_head"
     assert "Rogozin" in results[0]["input_message_content"]["message_text"]
     assert "Source:" in results[0]["input_message_content"]["message_text"]
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"  # the bold title
     assert params["cache_time"] > 0
 
 
