@@ -33,6 +33,14 @@ def small_knowledge(small_knowledge_file: Path) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
+def small_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    """The matcher over SMALL_KNOWLEDGE, built once: matchers are never changed after."""
+    path = tmp_path_factory.mktemp("small") / "knowledge.yaml"
+    path.write_text(SMALL_KNOWLEDGE, encoding="utf-8")
+    return Matcher(load_knowledge(path))
+
+
+@pytest.fixture(scope="session")
 def knowledge() -> KnowledgeBase:
     return load_knowledge(REPO / "knowledge.yaml")
 
@@ -47,6 +55,21 @@ def api() -> Iterator[FakeBotAPI]:
     """A fake Bot API server for @ArticleBot, stopped after the test."""
     with FakeBotAPI() as server:
         yield server
+
+
+# Tests that start `python -m bot` as a process take half a second each or more (a second
+# Python, its imports, the knowledge base): they are marked slow here, by the helpers they call
+# (tests/support.py's, or a module's own run_cli), so `pytest -m "not slow"` leaves them out
+# wherever they are written.
+STARTS_A_PROCESS = frozenset({"run_cli", "run_bot", "start_bot", "kill_and_restart"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        function = getattr(item, "function", None)
+        code = getattr(function, "__code__", None)
+        if code is not None and STARTS_A_PROCESS & set(code.co_names):
+            item.add_marker(pytest.mark.slow)
 
 
 # Property-based tests: 2,000 examples a property in CI; HYPOTHESIS_PROFILE=nightly for 20,000.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import tempfile
 from collections.abc import AsyncIterator
@@ -25,6 +26,17 @@ BOT = "ArticleBot"
 GROUP = -100777
 WEBHOOK_SECRET = "webhook-test-secret-42"
 WEBHOOK_USER = 7100
+
+
+@functools.cache
+def _real_library() -> Library:
+    return Library.load(REPO / "knowledge.yaml")
+
+
+def load_library(path: Path) -> Library:
+    """The repository's knowledge base is loaded once for every test (a Library is never
+    changed, a reload swaps in a new one); any other file afresh."""
+    return _real_library() if path == REPO / "knowledge.yaml" else Library.load(path)
 
 
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
@@ -51,7 +63,7 @@ async def running_runtime(
         if knowledge is not None:
             settings = dataclasses.replace(settings, knowledge_path=knowledge)
         runtime = Runtime(
-            build_application(settings, Library.load(settings.knowledge_path)), settings
+            build_application(settings, load_library(settings.knowledge_path)), settings
         )
         try:
             await runtime.start()

@@ -6,8 +6,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from bot.config import load_settings
 from bot.curation import (
     FILE_NAME,
@@ -18,8 +16,6 @@ from bot.curation import (
     question_as_typed,
     summarize,
 )
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher
 from tests.support import run_cli
 
 DAY = 86400.0
@@ -32,11 +28,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def small_matcher(small_knowledge: KnowledgeBase) -> Matcher:
-    return Matcher(small_knowledge)
 
 
 def test_declines_and_suggestions_are_kept_with_their_nearest_entries_answers_are_not(

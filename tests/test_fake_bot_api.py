@@ -167,6 +167,7 @@ async def test_silence_is_observable(api: FakeBotAPI) -> None:
         assert api.updates_confirmed() == update["update_id"] + 1  # fetched, not answered
 
 
+@pytest.mark.slow
 async def test_lost_get_updates_is_redelivered_once(api: FakeBotAPI) -> None:
     api.set_faults(
         FaultPlan(rate=1, kinds=("lost_response",), methods=("getUpdates",), max_faults=1)
@@ -207,7 +208,9 @@ async def test_unknown_method_is_404(api: FakeBotAPI) -> None:
     assert api.calls("noSuchMethod")[0].status == 404
 
 
-async def test_get_updates_offset_semantics(api: FakeBotAPI) -> None:
+async def test_get_updates_confirms_below_its_offset_and_a_long_poll_wakes_on_an_update(
+    api: FakeBotAPI,
+) -> None:
     ids = [api.private_text(f"m{i}")["update_id"] for i in range(3)]
     async with direct_bot(api) as bot:
         assert [u.update_id for u in await bot.get_updates(timeout=0)] == ids
@@ -247,7 +250,7 @@ async def test_stop_is_quick_with_a_long_poll_pending() -> None:
         assert await asyncio.wait_for(bot.get_updates(timeout=30), timeout=10) == ()
 
 
-def test_detect_entities_counts_utf16() -> None:
+def test_detected_entity_offsets_count_utf16_code_units() -> None:
     assert detect_entities("\N{GRINNING FACE} /help@ArticleBot hi @some_user") == [
         {"type": "bot_command", "offset": 3, "length": 16},
         {"type": "mention", "offset": 23, "length": 10},

@@ -8,6 +8,8 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from bot.telegram.handled import KEEP_SECONDS, PRUNE_EVERY, SqliteHandledUpdates
 from bot.telegram.intake import ChatTurns
 from bot.telegram.polling import OffsetTracker
@@ -81,6 +83,7 @@ async def test_flood_guard_check_is_one_lookup_and_memory_is_one_window_of_users
     assert len(guard) == 1
 
 
+@pytest.mark.slow
 async def test_replies_in_one_chat_come_in_the_order_of_its_questions():
     chats = range(51_000, 51_040)
     with FakeBotAPI(username=BOT) as api:

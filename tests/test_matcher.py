@@ -8,11 +8,6 @@ from bot import language
 from bot.matcher import Decision, Matcher
 
 
-@pytest.fixture
-def small_matcher(small_knowledge) -> Matcher:
-    return Matcher(small_knowledge)
-
-
 def answered_id(matcher: Matcher, question: str) -> str | None:
     match = matcher.match(question)
     return match.entry.id if match.entry else None
@@ -186,6 +181,7 @@ def test_the_word_a_which_question_asks_for_weighs_more(small_matcher):
     assert asked["falcon"] == plain["falcon"]
 
 
+@pytest.mark.slow
 def test_pruned_ranking_equals_scoring_every_candidate(knowledge, matcher):
     """The MaxScore shortcuts must never change a result: compare with exhaustive scoring."""
     import yaml

@@ -70,6 +70,7 @@ async def test_reload_from_a_non_admin_looks_like_any_unknown_command(api, knowl
     assert "reload" not in first["text"].lower()
 
 
+@pytest.mark.slow
 async def test_questions_in_flight_during_reloads_are_all_answered(api, knowledge_copy):
     async with running_bot(
         api, knowledge=knowledge_copy, admin_user_ids=frozenset({ADMIN}), flood_max=1000
@@ -85,6 +86,7 @@ async def test_questions_in_flight_during_reloads_are_all_answered(api, knowledg
     assert all(m["text"] == "The Acme company built the Falcon rocket." for m in answers)
 
 
+@pytest.mark.slow
 def test_sighup_reloads_the_knowledge_file(knowledge_copy):
     with FakeBotAPI(username=BOT) as api:
         process = start_bot(
@@ -153,6 +155,7 @@ def _post(url: str, update: dict, secret: str | None) -> int:
         return error.code
 
 
+@pytest.mark.slow
 def test_webhook_requires_the_secret_header_and_serves_updates():
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"

@@ -8,11 +8,6 @@ import pytest
 from bot.matcher import Decision, Matcher
 
 
-@pytest.fixture
-def small_matcher(small_knowledge) -> Matcher:
-    return Matcher(small_knowledge)
-
-
 def only(matcher: Matcher, text: str):
     [match] = matcher.read(text).matches
     return match

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ messy_text = st.one_of(
 
 
 @given(question=messy_text, brief=st.booleans())
+@pytest.mark.slow
 def test_any_message_gets_a_decision_and_a_well_formed_reply(
     matcher: Matcher, knowledge, question: str, brief: bool
 ):
@@ -57,6 +59,7 @@ def test_any_message_gets_a_decision_and_a_well_formed_reply(
 
 
 @given(text=messy_text)
+@pytest.mark.slow
 def test_cleaning_and_words_never_fail_and_stay_bounded(text: str):
     cleaned = language.clean(text)
     assert len(language.words(cleaned)) <= language.MAX_INPUT_CHARS
@@ -66,6 +69,7 @@ def test_cleaning_and_words_never_fail_and_stay_bounded(text: str):
     text=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=10_000),
     title=st.none() | st.text(st.characters(exclude_categories=["Cs"]), max_size=80),
 )
+@pytest.mark.slow
 def test_every_character_of_any_text_is_escaped_and_survives_telegram_parsing(
     text: str, title: str | None
 ):

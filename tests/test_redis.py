@@ -113,6 +113,7 @@ async def test_webhook_replicas_behind_a_balancer_answer_a_redelivered_update_on
     assert len(texts) == 11 and sum("faster than I can read" in t for t in texts) == 1
 
 
+@pytest.mark.slow
 def test_without_redis_url_the_bot_never_imports_redis():
     code = (
         "import sys\n"
@@ -130,6 +131,7 @@ def test_without_redis_url_the_bot_never_imports_redis():
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 async def test_an_update_another_replica_is_handling_gets_503_so_telegram_asks_again(
     redis_url, redis
 ):

@@ -37,6 +37,7 @@ def test_malformed_token_exits_2_without_echoing_it():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_token_the_api_rejects_exits_2_without_echoing_it():
     with FakeBotAPI() as api:
         wrong = "987654321:AAWrongTokenWrongTokenWrongToken123"
@@ -67,6 +68,7 @@ def test_bad_knowledge_file_exits_1_before_any_network_call(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_token_never_appears_in_logs_even_at_debug_and_after_errors():
     with FakeBotAPI() as api:
         process = start_bot(
@@ -96,6 +98,7 @@ def test_token_never_appears_in_logs_even_at_debug_and_after_errors():
     assert api.token.split(":")[1] not in stderr
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_in_flight_replies_exits_0_and_nothing_is_answered_twice(tmp_path):
     with FakeBotAPI() as api:
         env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
@@ -132,6 +135,7 @@ def test_webhook_mode_requires_a_secret(extra):
     assert "WEBHOOK_SECRET" in result.stderr
 
 
+@pytest.mark.slow
 def test_default_command_with_a_token_runs_telegram_not_the_terminal():
     with FakeBotAPI() as api:
         env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
@@ -150,6 +154,7 @@ def test_default_command_with_a_token_runs_telegram_not_the_terminal():
     assert code == 0
 
 
+@pytest.mark.slow
 def test_sigterm_waits_for_a_reply_in_flight():
     with FakeBotAPI() as api:
         process = start_bot(
@@ -175,6 +180,7 @@ def test_sigterm_waits_for_a_reply_in_flight():
     assert call.executed and call.status == 200  # the bot waited for it, did not cut it off
 
 
+@pytest.mark.slow
 def test_shutdown_is_bounded_when_telegram_keeps_failing():
     with FakeBotAPI() as api:
         process = start_bot(
@@ -215,6 +221,7 @@ def test_a_token_revoked_while_running_ends_the_process_with_one_line():
     assert token not in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_debug_logs_hide_the_webhook_secret_and_info_logs_hide_what_users_wrote():
     secret = "Sup3r-Secret-Webhook-Value"
     question = "who heads roscosmos, asks Zebediah?"

@@ -36,7 +36,9 @@ async def test_source_and_related_buttons_answer_from_callback_data(api):
         api.callback(related_data, user_id=USER, message=answer)
         related = (await replies(api, USER, 3))[2]
     assert related["text"] and related["text"] != answer["text"]
-    assert related_label.rstrip("?") and buttons(related)[0][0] == "Source"
+    # The related entry's answer: its Source button names the entry the pressed button did.
+    assert related_label.endswith("?") and related_data.startswith("a:")
+    assert buttons(related)[0] == ("Source", "s:" + related_data.removeprefix("a:"))
 
 
 async def test_did_you_mean_offers_buttons_that_answer(api, small_knowledge_file):
@@ -195,6 +197,7 @@ async def test_inline_query_gets_ranked_answers_with_their_source(api):
     assert results[0]["id"] == "roscosmos_head"
     assert "Rogozin" in results[0]["input_message_content"]["message_text"]
     assert "Source:" in results[0]["input_message_content"]["message_text"]
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"  # the bold title
     assert params["cache_time"] > 0
 
 

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.telegram import web
 from tests.e2e import (
@@ -110,6 +111,7 @@ async def test_an_update_whose_handler_fails_is_logged_and_acknowledged(api, cap
     assert any("handler bug" in (r.exc_text or "") for r in caplog.records)
 
 
+@pytest.mark.slow
 async def test_a_client_that_sends_its_headers_slowly_is_cut_off(api, monkeypatch):
     monkeypatch.setattr(web, "HEADER_TIMEOUT", 0.5)
     port = free_port()
@@ -152,6 +154,7 @@ async def test_a_token_revoked_while_serving_the_webhook_stops_the_bot(api, capl
     assert "rejected TELEGRAM_BOT_TOKEN while running" in line
 
 
+@pytest.mark.slow
 async def test_polling_healthz_fails_while_get_updates_keeps_failing_and_recovers(api, monkeypatch):
     monkeypatch.setattr(web, "POLL_STALE_AFTER", 0.5)
     port = free_port()

@@ -10,11 +10,12 @@ registered secret.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Any, TextIO
 
-TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+# The shape config.py accepts as a token is the shape redacted wherever it occurs.
+from bot.config import TOKEN_PATTERN
+
 REDACTED = "[REDACTED-TOKEN]"
 REDACTED_SECRET = "[REDACTED-SECRET]"
 # Values this process must never log (the token, WEBHOOK_SECRET), redacted wherever they occur.
@@ -22,7 +23,7 @@ _secrets: set[str] = set()
 
 
 def redact(text: str) -> str:
-    text = TOKEN_SHAPE.sub(REDACTED, text)
+    text = TOKEN_PATTERN.sub(REDACTED, text)
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, REDACTED_SECRET)
