@@ -43,7 +43,7 @@ import common
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from tests.fake_bot_api import FakeBotAPI  # noqa: E402
-from tests.test_startup import free_port  # noqa: E402
+from tests.support import free_port  # noqa: E402
 
 NAME = "crash"
 FIRST_USER = 400_001

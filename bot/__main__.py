@@ -68,8 +68,7 @@ def _load_with_matcher(path: str | None) -> tuple[KnowledgeBase, Matcher]:
 
 
 def _print_problems(error: KnowledgeError) -> None:
-    for problem in error.problems:
-        print(problem, file=sys.stderr)
+    print(error, file=sys.stderr)  # every problem, a line each
 
 
 def command_check(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge import DEFAULT_PATH
+from bot.knowledge import knowledge_path as resolve_knowledge_path
 
 # BotFather tokens look like "123456789:AA…" (a bot id, a colon, 35 URL-safe characters).
 TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
@@ -173,7 +174,7 @@ def load_settings(
     return Settings(
         token=token,
         api_base_url=api_base_url,
-        knowledge_path=Path(knowledge_path or env.get("KNOWLEDGE_PATH") or DEFAULT_PATH),
+        knowledge_path=resolve_knowledge_path(knowledge_path, env),
         log_level=log_level,
         webhook_url=webhook_url,
         webhook_secret=secret,

@@ -1565,11 +1565,19 @@ def _stream_entries(events: _Events, check: _Validator) -> int:
     return index
 
 
+def knowledge_path(
+    path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> Path:
+    """The knowledge file to read: `path`, else $KNOWLEDGE_PATH, else the bundled one."""
+    env = os.environ if env is None else env
+    return Path(path or env.get("KNOWLEDGE_PATH") or DEFAULT_PATH)
+
+
 def load_knowledge(
     path: str | os.PathLike[str] | None = None, limits: Limits | None = None
 ) -> KnowledgeBase:
     """Read a knowledge file: the given path, else $KNOWLEDGE_PATH, else the bundled one."""
-    chosen = Path(path or os.environ.get("KNOWLEDGE_PATH") or DEFAULT_PATH)
+    chosen = knowledge_path(path)
     limits = limits or Limits.from_environment()
     raw = read_stable(chosen, limits)
     _check_utf8(chosen, raw)

@@ -166,6 +166,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "byline_author": {"en": "By {author}.", "uk": "Автор: {author}.", "ru": "Автор: {author}."},
     "byline_published": {"en": "Published {published}.", "uk": "Опубліковано {published}.",
                          "ru": "Опубликовано {published}."},
+    "feedback_thanks": {"en": "Thanks for the feedback!", "uk": "Дякуємо за відгук!",
+                        "ru": "Спасибо за отзыв!"},
     "share": {"en": "Share this answer", "uk": "Поділитися відповіддю",
               "ru": "Поделиться ответом"},
     "the_article": {"en": "The article", "uk": "Стаття", "ru": "Статья"},

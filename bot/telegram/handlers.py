@@ -61,7 +61,6 @@ INLINE_DESCRIPTION_CHARS = 100
 INLINE_CACHE_SECONDS = 60
 
 # The toast a 👍/👎 press gets.
-FEEDBACK_THANKS = "Thanks for the feedback!"
 # /stats lists this many of the week's most asked misses...
 STATS_TOP_MISSES = 5
 # ...among the week's latest misses, this many at most: grouping 10,000 takes ~2 s, the
@@ -353,7 +352,7 @@ async def feedback_button(update: Update, context: Context) -> Handled:
     a 👎 is kept with the question the answer replied to when Telegram shows it (groups), else
     with the entry's title: the curator sees which answer disappointed, if not always why.
     """
-    message = await _acknowledge(update, context, FEEDBACK_THANKS)
+    message = await _acknowledge(update, context, say("feedback_thanks", user_language(update)))
     feedback = decode_feedback(update.callback_query.data)
     entry = library(context).knowledge.get(feedback[0]) if feedback else None
     if feedback is None or entry is None:

@@ -69,8 +69,7 @@ def run(knowledge_path: str | None = None, webhook: bool = False) -> int:
     try:
         library = Library.load(settings.knowledge_path, settings.data_dir / "cache")
     except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        print(error, file=sys.stderr)  # every problem, a line each
         return EXIT_KNOWLEDGE_ERROR
     application = build_application(settings, library)  # also turns redaction on
     return asyncio.run(_main(application, settings, signals))
