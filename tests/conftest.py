@@ -20,6 +20,13 @@ from tests.support import REPO, SMALL_KNOWLEDGE
 __all__ = ["REPO", "SMALL_KNOWLEDGE"]
 
 
+@pytest.fixture(autouse=True)
+def no_settle_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test files are written just before they are read: skip the loader's settle pause (its
+    own tests pass their Limits explicitly), here and in the `python -m bot` processes."""
+    monkeypatch.setenv("KNOWLEDGE_SETTLE_SECONDS", "0")
+
+
 @pytest.fixture
 def small_knowledge_file(tmp_path: Path) -> Path:
     path = tmp_path / "knowledge.yaml"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.buildcache import load_with_matcher
 from bot.knowledge import load_knowledge
 from bot.matcher import Matcher
-from tests.conftest import REPO, SMALL_KNOWLEDGE
+from tests.support import REPO, SMALL_KNOWLEDGE
 
 QUESTIONS = [
     item["q"]
@@ -22,6 +23,7 @@ def builds(folder: Path) -> list[Path]:
     return sorted(folder.glob("matcher-*.marshal"))
 
 
+@pytest.mark.slow  # builds the real knowledge base twice and asks 320 questions of each
 def test_a_cached_build_answers_exactly_as_a_fresh_build(tmp_path):
     fresh = Matcher(load_knowledge(REPO / "knowledge.yaml"))
     load_with_matcher(REPO / "knowledge.yaml", tmp_path)  # builds and stores, one per language

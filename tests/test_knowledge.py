@@ -21,14 +21,7 @@ from bot.knowledge import (
     load_knowledge,
     normalize_phrasing,
 )
-from tests.conftest import REPO, SMALL_KNOWLEDGE
-
-
-@pytest.fixture(autouse=True)
-def no_settle_pause(monkeypatch):
-    """These files are written just before they are read: skip the settle pause (its own tests
-    pass Limits explicitly), here and in the `python -m bot` processes started below."""
-    monkeypatch.setenv("KNOWLEDGE_SETTLE_SECONDS", "0")
+from tests.support import REPO, SMALL_KNOWLEDGE
 
 
 def line_of(text: str, fragment: str) -> int:
