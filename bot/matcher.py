@@ -1,20 +1,22 @@
 """Map a question onto the knowledge base: answer, answer in part, suggest, or decline.
 
-The steps live in their own modules: terms.py turns text into stems, index.py weighs them and
-retrieves the best entries (MaxScore), scoring.py holds the score formula. This module is the
-decision policy:
+The steps live in their own modules: languages.py tells the language, terms.py turns text into
+stems, index.py weighs them, retrieval.py finds the best entries (MaxScore), scoring.py holds
+the score formula, details.py says what a question asks for. This module is the decision policy,
+one matcher per language of the knowledge base:
 
 1. One clear winner (score at least ANSWER_MIN_SCORE, ANSWER_MARGIN ahead) is answered if it
    mentions every name of the article the question uses ("who heads the European Space
    Agency" is not answered by the entry on Roscosmos) and gives the detail asked for.
-2. If the question asks for something the winner does not give (who, when, where, how many,
-   which year, how big, or an informative word the knowledge base never uses, like
-   "successor"), the reply is a *partial* answer: "the article doesn't say …; what it says".
+2. If the question asks for something the winner does not give (who, when, where, why, how
+   many, which year, how big, a detail word like "successor" it never uses), the reply is a
+   *partial* answer: "the article doesn't say …; what it says".
 3. Close or middling candidates are offered as "did you mean"; the rest is declined, with the
    nearest topics.
 
 A message with several questions gets each matched by the same rules (see `match_message`);
-a quoted fragment of the article is looked up in the entries' sources.
+a quoted fragment of the article is looked up in the entries' sources; small talk and languages
+the bot does not read get their own replies.
 """
 
 from __future__ import annotations
