@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,7 +19,7 @@ from bot.knowledge import (
     load_knowledge,
     normalize_phrasing,
 )
-from tests.support import REPO, SMALL_KNOWLEDGE
+from tests.support import SMALL_KNOWLEDGE, run_cli
 
 
 def line_of(text: str, fragment: str) -> int:
@@ -292,20 +290,6 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
         "entry 'moon_base': related id 'nope' does not exist",
         "entry 'base_crew' has an empty answer; write it out",
     ]
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        cwd=REPO,
-        env=env,
-        timeout=timeout,
-    )
 
 
 def test_check_command_prints_entry_count_and_languages():
