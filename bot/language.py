@@ -32,11 +32,8 @@ yet ever
 """.split()
 )
 
+
 QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
-# Question words that name the kind of answer: an entry that never answers "when" cannot
-# answer a "when" question, however many other words it shares. ("how much"/"how many" become
-# the word "quantity".)
-ANSWER_TYPE_WORDS = frozenset({"who", "when", "where", "quantity"})
 
 # Words that frame a question rather than say what it is about ("what does X mean", "who do
 # they keep mentioning"): when the knowledge base does not use them, they weigh little.
@@ -175,16 +172,10 @@ def words(text: str) -> list[str]:
 
 
 _stemmer = Stemmer.Stemmer("english")
-QUESTION_STEMS = frozenset(_stemmer.stemWords([*QUESTION_WORDS, "quantity"]))
-ANSWER_TYPE_STEMS = frozenset(_stemmer.stemWords(list(ANSWER_TYPE_WORDS)))
 
 
 def stems(tokens: list[str]) -> list[str]:
     return _stemmer.stemWords(tokens)
-
-
-def stem(token: str) -> str:
-    return _stemmer.stemWord(token)
 
 
 def _frequency_list_path() -> Path | None:
@@ -240,14 +231,3 @@ MIN_INFORMATIVENESS, MAX_INFORMATIVENESS = 0.2, 3.0
 SHORT_WORD_INFORMATIVENESS = 0.3
 # Framing words say little about what is asked.
 FRAMING_INFORMATIVENESS = 0.3
-
-
-def informativeness(word: str) -> float:
-    if word in FRAMING_WORDS:
-        return FRAMING_INFORMATIVENESS
-    value = rarity(word)
-    if value is not None:
-        return min(MAX_INFORMATIVENESS, max(MIN_INFORMATIVENESS, value - RARITY_OFFSET))
-    if len(word) <= 2 and not word.isdigit():
-        return SHORT_WORD_INFORMATIVENESS
-    return MAX_INFORMATIVENESS
