@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -169,9 +170,16 @@ def _foreign_lean(word: str) -> float:
     return math.log10((other + 1e-9) / (english_share + 1e-9))
 
 
-def quotable_sources(knowledge: KnowledgeBase) -> list[str]:
-    """Each entry's source as quotations are compared with it (built once per matcher)."""
-    return [normalize_for_source_check(entry.source).casefold() for entry in knowledge.entries]
+class QuotableSources:
+    """Each entry's source as quotations are compared with it: normalised once, on the first
+    quotation (most messages hold none, so start-up does not pay for it)."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self._knowledge = knowledge
+
+    @cached_property
+    def normalised(self) -> list[str]:
+        return [normalize_for_source_check(e.source).casefold() for e in self._knowledge.entries]
 
 
 def entry_quoting(fragment: str, sources: list[str], min_similarity: float) -> int | None:

@@ -119,9 +119,15 @@ class Matcher:
         """`states`: per language, what an earlier build of the same file held (see
         bot/buildcache.py); the languages without one are built."""
         self.knowledge = knowledge
+        # Sources are the article's English words whatever the language: one copy for all.
+        sources = details.QuotableSources(knowledge)
         self.by_language = {
             code: LanguageMatcher(
-                knowledge, LANGUAGES[code], prune=prune, state=(states or {}).get(code)
+                knowledge,
+                LANGUAGES[code],
+                prune=prune,
+                state=(states or {}).get(code),
+                sources=sources,
             )
             for code in knowledge.languages
         }
@@ -187,6 +193,7 @@ class LanguageMatcher:
         *,
         prune: bool = True,
         state: dict[str, Any] | None = None,
+        sources: details.QuotableSources | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.language = language
@@ -194,12 +201,11 @@ class LanguageMatcher:
             self.reader = TermReader.restored(state["reader"], language)
             self.index = Index.restored(state["index"], self.reader, prune=prune)
             self.names = frozenset(state["names"])
-            self._sources = list(state["sources"])
         else:
             self.reader = TermReader(knowledge.synonyms_for(language.code), language)
             self.index = Index(knowledge, self.reader, prune=prune)
             self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
-            self._sources = details.quotable_sources(knowledge)
+        self._sources = details.QuotableSources(knowledge) if sources is None else sources
         self._index_of = {entry.id: number for number, entry in enumerate(knowledge.entries)}
 
     def state(self) -> dict[str, Any]:
@@ -208,7 +214,6 @@ class LanguageMatcher:
             "reader": self.reader.state(),
             "index": self.index.state(),
             "names": self.names,
-            "sources": self._sources,
         }
 
     def terms(self, question: str) -> list[Term]:
@@ -303,7 +308,7 @@ class LanguageMatcher:
     def _match_quote(self, text: str) -> Match | None:
         """A quoted fragment of the article: the entry whose source holds it."""
         for fragment in quoted_fragments(text):
-            found = details.entry_quoting(fragment, self._sources, QUOTE_MIN_SIMILARITY)
+            found = details.entry_quoting(fragment, self._sources.normalised, QUOTE_MIN_SIMILARITY)
             if found is not None:
                 return Match(Decision.ANSWER, (Candidate(self.knowledge.entries[found], 100.0),))
         return None
