@@ -87,13 +87,21 @@ def russian_stems(tokens: list[str]) -> list[str]:
     return _russian_stemmer.stemWords(tokens)
 
 
-# Question words keep their own stem: simplemma reads "чому" (why) as a form of "що" (what).
-_UKRAINIAN_QUESTION_WORDS = frozenset({"хто", "коли", "де", "чому", "навіщо", "скільки"})
+# The question words that name the kind of answer wanted (see Language.answer_types).
+_ANSWER_TYPE_WORDS = {
+    "uk": {"хто": "who", "коли": "when", "де": "where", "чому": "why", "навіщо": "why",
+           "скільки": "how many"},
+    "ru": {"кто": "who", "когда": "when", "где": "where", "почему": "why", "зачем": "why",
+           "сколько": "how many"},
+}  # fmt: skip
+UKRAINIAN_QUESTION_WORDS = frozenset(_ANSWER_TYPE_WORDS["uk"])
+RUSSIAN_QUESTION_WORDS = frozenset(_ANSWER_TYPE_WORDS["ru"])
 
 
 @cache
 def _ukrainian_stem(token: str) -> str:
-    if token in _UKRAINIAN_QUESTION_WORDS or not token.isalpha():
+    # Question words keep their own stem: simplemma reads "чому" (why) as a form of "що".
+    if token in UKRAINIAN_QUESTION_WORDS or not token.isalpha():
         return _russian_stemmer.stemWord(token)
     return _russian_stemmer.stemWord(simplemma.lemmatize(token, lang="uk").casefold())
 
@@ -189,12 +197,6 @@ RUSSIAN_DETAIL_WORDS = frozenset(
 называться назовут цель исследовать изучать изучит
 """.split()
 )
-_ANSWER_TYPE_WORDS = {
-    "uk": {"хто": "who", "коли": "when", "де": "where", "чому": "why", "навіщо": "why",
-           "скільки": "how many"},
-    "ru": {"кто": "who", "когда": "when", "где": "where", "почему": "why", "зачем": "why",
-           "сколько": "how many"},
-}  # fmt: skip
 
 
 def answer_types(code: str) -> dict[str, str]:
