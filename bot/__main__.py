@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.config import data_dir
 from bot.curation import FILE_NAME, CurationStore, entry_stats, group_misses
 from bot.evaluation import answered_text
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
@@ -59,7 +60,7 @@ def _load_with_matcher(path: str | None) -> tuple[KnowledgeBase, Matcher]:
     """The knowledge base and its matcher, the build kept under $DATA_DIR/cache."""
     from bot.buildcache import load_with_matcher
 
-    cache = Path(os.environ.get("DATA_DIR", "").strip() or "data") / "cache"
+    cache = data_dir() / "cache"
     try:
         return load_with_matcher(path, cache)
     except KnowledgeError as error:
@@ -182,7 +183,7 @@ def command_chat(args: argparse.Namespace, *, hint: str = "") -> int:
 def _stores(args: argparse.Namespace) -> list[CurationStore]:
     """One store per --data-dir (default $DATA_DIR, else data/); folders without records are
     said so on stderr and skipped."""
-    folders = args.data_dir or [os.environ.get("DATA_DIR", "").strip() or "data"]
+    folders = args.data_dir or [data_dir()]
     stores = []
     for folder in folders:
         if (Path(folder) / FILE_NAME).is_file():

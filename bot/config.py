@@ -95,6 +95,11 @@ def check_token(token: str | None) -> str:
     return token
 
 
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The folder for all the bot's state: $DATA_DIR, else data/ in the working directory."""
+    return Path(_text(os.environ if env is None else env, "DATA_DIR") or "data")
+
+
 def _text(env: Mapping[str, str], name: str) -> str | None:
     """A setting's value, stripped; None when unset or blank."""
     return env.get(name, "").strip() or None
@@ -188,7 +193,7 @@ def load_settings(
         connection_pool_size=int(_number(env, "CONNECTION_POOL_SIZE", 8, minimum=1)),
         shutdown_grace=_number(env, "SHUTDOWN_GRACE", 10.0, minimum=0),
         rate_limit=_switch(env, "RATE_LIMIT"),
-        data_dir=Path(_text(env, "DATA_DIR") or "data"),
+        data_dir=data_dir(env),
         record_misses=_switch(env, "RECORD_MISSES"),
         misses_days=int(_number(env, "MISSES_DAYS", 30, minimum=1)),
         misses_max_rows=int(_number(env, "MISSES_MAX_ROWS", 100_000, minimum=1)),
