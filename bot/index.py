@@ -30,11 +30,10 @@ FOCUS_WEIGHT_FACTOR = 1.5
 
 @dataclass(frozen=True)
 class Scored:
-    """One entry's score for a question, and which of its phrasings fits it best."""
+    """One entry's score for a question."""
 
     entry_index: int
     score: float
-    phrasing: int
 
 
 class Index:
@@ -108,18 +107,11 @@ class Index:
             weighed[term.stem] = Term(term.word, term.stem, weight, known)
         return list(weighed.values())
 
-    def score(self, entry_index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
-        """The entry's score for the question's stems, and its best-fitting phrasing."""
-        stems = self.entry_stems[entry_index]
-        present = [(stem, weight) for stem, weight in weights.items() if stem in stems]
-        return self.score_present(entry_index, present, total)
-
-    def score_present(
-        self, entry_index: int, present: list[tuple[str, float]], total: float
-    ) -> tuple[float, int]:
-        """The score from the question's stems that the entry holds (`present`, with their
-        weights). Plain loops: this runs for every candidate scored."""
-        fit, best, coverage = 0.0, 0, 0.0
+    def score(self, entry_index: int, present: list[tuple[str, float]], total: float) -> float:
+        """The entry's score from the question's stems that it holds (`present`, with their
+        weights) and the question's whole weight. Plain loops: this runs for every candidate
+        scored."""
+        fit, coverage = 0.0, 0.0
         for _, weight in present:
             coverage += weight
         phrasing_weights = self.phrasing_weights[entry_index]
@@ -129,10 +121,8 @@ class Index:
                 if stem in phrasing:
                     overlap += weight
             if overlap:
-                candidate = f_beta(overlap / total, overlap / phrasing_weights[number])
-                if candidate > fit:
-                    fit, best = candidate, number
-        return entry_score(fit, coverage / total), best
+                fit = max(fit, f_beta(overlap / total, overlap / phrasing_weights[number]))
+        return entry_score(fit, coverage / total)
 
 
 def stem_weights(

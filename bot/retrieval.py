@@ -26,7 +26,7 @@ Group = tuple[float, tuple[str, ...], set[int]]
 
 
 def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: float) -> list[Scored]:
-    """The `limit` best entries with their best phrasing, best first, scoring at least
+    """The `limit` best entries, best first, scoring at least
     `floor` and within `spread` of the best."""
     total = sum(term.weight for term in terms)
     if total <= 0:
@@ -36,7 +36,7 @@ def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: floa
     stretch = max((w / index.weight_of_known(stem) for stem, w in weights.items()), default=1.0)
     groups, unread_stems = candidate_groups(index, weights, total, floor)
     unread = sum(weights[stem] for stem in unread_stems)
-    best: list[tuple[float, int, int]] = []  # min-heap of (score, -entry_index, phrasing)
+    best: list[tuple[float, int]] = []  # a min-heap of (score, -entry_index)
     top = 0.0
     for held, held_stems, entries in groups:
         reach = (held + unread) / total
@@ -49,16 +49,16 @@ def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: floa
             stems = index.entry_stems[entry_index]
             present = [(s, weights[s]) for s in held_stems]
             present += [(s, weights[s]) for s in unread_stems if s in stems]
-            score, phrasing = index.score_present(entry_index, present, total)
+            score = index.score(entry_index, present, total)
             if score >= floor:
-                _keep(best, (score, -entry_index, phrasing), limit)
+                _keep(best, (score, -entry_index), limit)
                 top = max(top, score)
                 floor = max(floor, top - spread, best[0][0] if len(best) == limit else 0.0)
     ranked = sorted((item for item in best if item[0] >= top - spread), reverse=True)
-    return [Scored(-negated, score, phrasing) for score, negated, phrasing in ranked]
+    return [Scored(-negated, score) for score, negated in ranked]
 
 
-def _keep(best: list[tuple[float, int, int]], item: tuple[float, int, int], limit: int) -> None:
+def _keep(best: list[tuple[float, int]], item: tuple[float, int], limit: int) -> None:
     """Keep `item` among the `limit` best so far (a min-heap; the lower entry index on ties)."""
     if len(best) < limit:
         heapq.heappush(best, item)
