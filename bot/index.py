@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,20 +109,33 @@ class Index:
 
     def score(self, entry_index: int, present: list[tuple[str, float]], total: float) -> float:
         """The entry's score from the question's stems that it holds (`present`, with their
-        weights) and the question's whole weight. Plain loops: this runs for every candidate
-        scored."""
-        fit, coverage = 0.0, 0.0
+        weights) and the question's whole weight."""
+        coverage = 0.0
         for _, weight in present:
             coverage += weight
-        phrasing_weights = self.phrasing_weights[entry_index]
-        for number, phrasing in enumerate(self.phrasings[entry_index]):
-            overlap = 0.0
-            for stem, weight in present:
-                if stem in phrasing:
-                    overlap += weight
-            if overlap:
-                fit = max(fit, f_beta(overlap / total, overlap / phrasing_weights[number]))
+        fit = phrasing_fit(
+            self.phrasings[entry_index], self.phrasing_weights[entry_index], present, total
+        )
         return entry_score(fit, coverage / total)
+
+
+def phrasing_fit(
+    phrasings: Sequence[tuple[str, ...]],
+    phrasing_weights: Sequence[float],
+    present: list[tuple[str, float]],
+    total: float,
+) -> float:
+    """The best phrasing's F-beta fit to a question of weight `total`, from the question's
+    stems the entry holds. Plain loops: this runs for every candidate scored."""
+    fit = 0.0
+    for phrasing, phrasing_weight in zip(phrasings, phrasing_weights, strict=True):
+        overlap = 0.0
+        for stem, weight in present:
+            if stem in phrasing:
+                overlap += weight
+        if overlap:
+            fit = max(fit, f_beta(overlap / total, overlap / phrasing_weight))
+    return fit
 
 
 def stem_weights(

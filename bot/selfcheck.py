@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import retrieval
+from bot.index import phrasing_fit
 from bot.matcher import SUGGEST_MIN_SCORE, LanguageMatcher, Matcher
-from bot.scoring import entry_score, f_beta
+from bot.scoring import entry_score
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def _score_without(
 ) -> float:
     """The entry's score for the question if phrasing `left_out` were not in it."""
     index = matcher.index
-    phrasings = [p for n, p in enumerate(index.phrasings[entry_index]) if n != left_out]
+    kept = [n for n in range(len(index.phrasings[entry_index])) if n != left_out]
+    phrasings = [index.phrasings[entry_index][n] for n in kept]
     entry = matcher.knowledge.entries[entry_index]
     texts = (entry.text(matcher.language.code).answer, *entry.tags)
     stems = {s for p in phrasings for s in p} | {
@@ -74,14 +76,10 @@ def _score_without(
         for text in texts
         for term in matcher.reader.fold(matcher.language.words(matcher.language.clean(text)))
     }
-    fit = 0.0
-    for phrasing in phrasings:
-        weight = sum(index.weight_of_known(stem) for stem in phrasing)
-        overlap = sum(w for stem, w in weights.items() if stem in phrasing)
-        if overlap and weight:
-            fit = max(fit, f_beta(overlap / total, overlap / weight))
-    coverage = sum(w for stem, w in weights.items() if stem in stems) / total
-    return entry_score(fit, coverage)
+    present = [(stem, weight) for stem, weight in weights.items() if stem in stems]
+    phrasing_weights = [index.phrasing_weights[entry_index][n] for n in kept]
+    fit = phrasing_fit(phrasings, phrasing_weights, present, total)
+    return entry_score(fit, sum(weight for _, weight in present) / total)
 
 
 _ID_LINE = re.compile(r"^\s*-\s+id:\s*['\"]?([\w]+)")
