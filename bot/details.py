@@ -15,7 +15,6 @@ from functools import cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-import wordfreq
 from rapidfuzz import fuzz, process
 
 from bot import language as english
@@ -44,6 +43,9 @@ _CASED_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt", "pl", "nl", "tr", "cs", "ro")
 OTHER_LANGUAGE_MIN_WORDS = 2
 OTHER_LANGUAGE_MIN_LEAN = 1.0
+# wordfreq's small lists stop at words of one in a million: a word missing from a list is
+# at most that common there.
+SMALL_LIST_FLOOR = 1e-6
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -164,10 +166,13 @@ def is_other_language(text: str, reader: TermReader) -> bool:
 
 def _foreign_lean(word: str) -> float:
     """How much likelier the word is in the commonest other language than in English
-    (log10 of the ratio of their frequencies, wordfreq)."""
-    english_share = wordfreq.word_frequency(word, "en")
-    other = max(wordfreq.word_frequency(word, code) for code in OTHER_LANGUAGES)
-    return math.log10((other + 1e-9) / (english_share + 1e-9))
+    (log10 of the ratio of their frequencies, wordfreq's small lists: words down to one in a
+    million, which is all a lean needs, and they load in a tenth of the time)."""
+    import wordfreq  # here, not at the top: most messages never need it, and it costs 0.1 s
+
+    english_share = wordfreq.word_frequency(word, "en", wordlist="small")
+    other = max(wordfreq.word_frequency(word, code, wordlist="small") for code in OTHER_LANGUAGES)
+    return math.log10(max(other, SMALL_LIST_FLOOR) / max(english_share, SMALL_LIST_FLOOR))
 
 
 class QuotableSources:

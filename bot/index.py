@@ -1,11 +1,13 @@
-"""The index: each entry's stems, how much each stem weighs, and MaxScore retrieval.
+"""The index: each entry's stems, how much each stem weighs, and the posting arrays retrieval reads.
 
 Knowledge-base words weigh by how few entries are about them (IDF) times how informative they
 are in English; words the knowledge base never uses weigh by how rare they are in English, and
 unknown non-words (names like "SpaceX") weigh the most, so a question about something the
 article never mentions is not answered from the words it happens to share.
 
-Retrieval over it (MaxScore) is in retrieval.py.
+Each stem's postings are two numpy arrays, one row per stem (CSR): the phrasings that hold it
+and the entries that hold it anywhere (phrasings, answer, tags). Retrieval over them is in
+retrieval.py.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain
 from typing import Any
+
+import numpy as np
 
 from bot.knowledge import KnowledgeBase
 from bot.languages import MAX_INFORMATIVENESS, Language
-from bot.scoring import entry_score, f_beta
+from bot.scoring import f_beta
 from bot.terms import Term, TermReader
 
 QUESTION_WORD_WEIGHT = 1.0
@@ -39,8 +44,7 @@ class Scored:
 class Index:
     """Built once from a knowledge base; its lookups are pure and safe to call concurrently."""
 
-    def __init__(self, knowledge: KnowledgeBase, reader: TermReader, *, prune: bool = True):
-        self.prune = prune
+    def __init__(self, knowledge: KnowledgeBase, reader: TermReader):
         self.language = reader.language
         self.entry_ids = [entry.id for entry in knowledge.entries]
         spellings: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
@@ -48,43 +52,47 @@ class Index:
         self.entry_stems: list[tuple[str, ...]] = []
         topics: list[set[str]] = []  # per entry, the stems of its phrasings and tags
         frequency = self.language.frequency
+        known: dict[str, tuple[str, ...]] = {}  # each distinct text read once (tags repeat)
+
+        def read_text(text: str) -> tuple[str, ...]:
+            stems = known.get(text)
+            if stems is None:
+                pairs = reader.read_known(text)
+                stems = known[text] = _stems_recording_spellings(pairs, spellings, frequency)
+            return stems
+
         # Tags are English keywords; every language's entries are about them too ("esa").
         for entry in knowledge.entries:
             texts = entry.text(self.language.code)
-            read = {
-                text: _stems_recording_spellings(reader.read_known(text), spellings, frequency)
-                for text in (*texts.questions, texts.answer, *entry.tags)
-            }
-            self.phrasings.append(tuple(read[text] for text in texts.questions))
-            self.entry_stems.append(_stem_tuple(s for stems in read.values() for s in stems))
-            topics.append({s for text in (*texts.questions, *entry.tags) for s in read[text]})
+            questions = [read_text(text) for text in texts.questions]
+            tags = [read_text(text) for text in entry.tags]
+            answer = read_text(texts.answer)
+            self.phrasings.append(tuple(questions))
+            # Stems are interned as each text is read: these tuples and sets share them.
+            self.entry_stems.append(tuple(dict.fromkeys(chain(*questions, answer, *tags))))
+            topics.append(set(chain(*questions, *tags)))
         self.weights = stem_weights(topics, self.entry_stems, spellings, self.language)
         reader.learn_stems(self.weights)
+        weight_of = {
+            stem: self.weight_of_known(stem) for stem in set(chain.from_iterable(known.values()))
+        }
         self.phrasing_weights = [
-            tuple(sum(self.weight_of_known(stem) for stem in stems) for stems in phrasings)
+            tuple(sum([weight_of[stem] for stem in stems]) for stems in phrasings)
             for phrasings in self.phrasings
         ]
-        # Each entry's phrasing weights, sorted: what bounds how well any phrasing can fit.
-        self.sorted_weights = [
-            tuple(sorted(w for w in ws if w > 0)) for ws in self.phrasing_weights
-        ]
-        # Posting lists as sets: splitting candidates by the stems they hold is then set
-        # algebra in C, not a Python loop over every posting.
-        postings: dict[str, list[int]] = defaultdict(list)
-        for entry_index, stems in enumerate(self.entry_stems):
-            for stem in stems:
-                postings[stem].append(entry_index)
-        self.holders = {stem: frozenset(entries) for stem, entries in postings.items()}
+        self.postings = Postings.built(self.phrasings, self.phrasing_weights, self.entry_stems)
 
     def state(self) -> dict[str, Any]:
-        """Everything but the language and the pruning switch, as plain containers."""
-        return {k: v for k, v in vars(self).items() if k not in ("language", "prune")}
+        """Everything but the language, as plain containers (the postings as bytes)."""
+        state = {k: v for k, v in vars(self).items() if k not in ("language", "postings")}
+        return {**state, "postings": self.postings.state()}
 
     @classmethod
-    def restored(cls, state: dict[str, Any], reader: TermReader, *, prune: bool = True) -> Index:
+    def restored(cls, state: dict[str, Any], reader: TermReader) -> Index:
         index = cls.__new__(cls)
         vars(index).update(state)
-        index.language, index.prune = reader.language, prune
+        index.language = reader.language
+        index.postings = Postings.restored(state["postings"])
         return index
 
     def weight_of_known(self, stem: str) -> float:
@@ -107,17 +115,6 @@ class Index:
             weighed[term.stem] = Term(term.word, term.stem, weight, known)
         return list(weighed.values())
 
-    def score(self, entry_index: int, present: list[tuple[str, float]], total: float) -> float:
-        """The entry's score from the question's stems that it holds (`present`, with their
-        weights) and the question's whole weight."""
-        coverage = 0.0
-        for _, weight in present:
-            coverage += weight
-        fit = phrasing_fit(
-            self.phrasings[entry_index], self.phrasing_weights[entry_index], present, total
-        )
-        return entry_score(fit, coverage / total)
-
 
 def phrasing_fit(
     phrasings: Sequence[tuple[str, ...]],
@@ -126,7 +123,8 @@ def phrasing_fit(
     total: float,
 ) -> float:
     """The best phrasing's F-beta fit to a question of weight `total`, from the question's
-    stems the entry holds. Plain loops: this runs for every candidate scored."""
+    stems the entry holds: one entry's share of what retrieval.rank computes for all at once
+    (check's self-check asks it of an entry with one phrasing left out)."""
     fit = 0.0
     for phrasing, phrasing_weight in zip(phrasings, phrasing_weights, strict=True):
         overlap = 0.0
@@ -168,18 +166,99 @@ def stem_weights(
 
 
 def _stems_recording_spellings(
-    terms: list[Term], spellings: dict[str, str], frequency: Callable[[str], float]
+    pairs: list[tuple[str, str]], spellings: dict[str, str], frequency: Callable[[str], float]
 ) -> tuple[str, ...]:
-    """The terms' stems; records each stem's commonest spelling in `spellings`."""
-    for term in terms:
-        if " " in term.word:  # "in charge": its first word says nothing of "head"
+    """The (word, stem) pairs' stems; records each stem's commonest spelling in `spellings`."""
+    for word, stem in pairs:
+        if " " in word:  # "in charge": its first word says nothing of "head"
             continue
-        known = spellings.get(term.stem)
-        if known is None or frequency(term.word) > frequency(known):
-            spellings[term.stem] = term.word
-    return _stem_tuple(term.stem for term in terms)
+        known = spellings.get(stem)
+        if known is not None and (known == word or frequency(word) <= frequency(known)):
+            continue
+        spellings[stem] = word
+    return _stem_tuple(stem for _, stem in pairs)
 
 
 def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
     """Distinct stems in first-seen order, interned: shared by every entry that uses them."""
     return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
+
+
+_ARRAYS = {
+    "phrasing_entry": np.int32,
+    "phrasing_weight": np.float64,
+    "phrasing_postings": np.int32,
+    "entry_postings": np.int32,
+}
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Per stem, where its phrasings and its entries lie in two flat arrays (`spans`: start
+    and end in `phrasing_postings`, then in `entry_postings`); per phrasing (numbered through
+    all entries), its entry and weight. Flat arrays keep 100,000 entries in tens of
+    megabytes and are read in C."""
+
+    spans: dict[str, tuple[int, int, int, int]]
+    phrasing_entry: np.ndarray
+    phrasing_weight: np.ndarray
+    phrasing_postings: np.ndarray
+    entry_postings: np.ndarray
+
+    @classmethod
+    def built(
+        cls,
+        phrasings: Sequence[tuple[tuple[str, ...], ...]],
+        phrasing_weights: Sequence[tuple[float, ...]],
+        entry_stems: Sequence[tuple[str, ...]],
+    ) -> Postings:
+        by_phrasing: dict[str, list[int]] = defaultdict(list)
+        by_entry: dict[str, list[int]] = defaultdict(list)
+        phrasing_entry: list[int] = []
+        for entry_index, entry_phrasings in enumerate(phrasings):
+            for stems in entry_phrasings:
+                for stem in stems:
+                    by_phrasing[stem].append(len(phrasing_entry))
+                phrasing_entry.append(entry_index)
+        for entry_index, stems in enumerate(entry_stems):
+            for stem in stems:
+                by_entry[stem].append(entry_index)
+        stems = list(by_entry)  # every stem of a phrasing is its entry's too
+        phrasing_starts, phrasing_postings = _flat([by_phrasing.get(stem, []) for stem in stems])
+        entry_starts, entry_postings = _flat([by_entry[stem] for stem in stems])
+        spans = {
+            stem: (
+                phrasing_starts[row],
+                phrasing_starts[row + 1],
+                entry_starts[row],
+                entry_starts[row + 1],
+            )
+            for row, stem in enumerate(stems)
+        }
+        # A phrasing of no weight shares no stem with any question; the floor keeps the
+        # arithmetic finite.
+        weights = chain.from_iterable(phrasing_weights)
+        count = len(phrasing_entry)
+        return cls(
+            spans,
+            np.array(phrasing_entry, dtype=np.int32),
+            np.maximum(np.fromiter(weights, dtype=np.float64, count=count), 1e-12),
+            phrasing_postings,
+            entry_postings,
+        )
+
+    def state(self) -> dict[str, Any]:
+        arrays = {name: getattr(self, name).tobytes() for name in _ARRAYS}
+        return {"spans": self.spans, **arrays}
+
+    @classmethod
+    def restored(cls, state: dict[str, Any]) -> Postings:
+        arrays = {name: np.frombuffer(state[name], dtype=kind) for name, kind in _ARRAYS.items()}
+        return cls(state["spans"], **arrays)
+
+
+def _flat(rows: list[list[int]]) -> tuple[list[int], np.ndarray]:
+    """Rows of numbers as (starts, values): row k is values[starts[k]:starts[k + 1]]."""
+    starts = [0, *accumulate(len(numbers) for numbers in rows)]
+    values = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=starts[-1])
+    return starts, values

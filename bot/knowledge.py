@@ -206,6 +206,57 @@ class KnowledgeBase:
             return self.synonyms
         return self.synonym_translations.get(lang, ())
 
+    def state(self) -> dict[str, Any]:
+        """The validated knowledge base as plain containers (bot/buildcache.py keeps it, so
+        that an unchanged file is not parsed and checked again)."""
+        return {
+            "top": (self.title, self.description, self.article, self.url, self.published),
+            "author": self.author,
+            "synonyms": self.synonyms,
+            "languages": self.languages,
+            "article_translations": {
+                lang: (text.title, text.description)
+                for lang, text in self.article_translations.items()
+            },
+            "synonym_translations": dict(self.synonym_translations),
+            "entries": [
+                (
+                    e.id, e.questions, e.answer, e.source, e.related, e.tags,
+                    {lang: (t.questions, t.answer) for lang, t in e.translations.items()},
+                )
+                for e in self.entries
+            ],
+        }  # fmt: skip
+
+    @classmethod
+    def restored(cls, state: dict[str, Any], path: Path | None) -> KnowledgeBase:
+        title, description, article, url, published = state["top"]
+        entries = tuple(
+            Entry(
+                entry_id, questions, answer, source, related, tags,
+                MappingProxyType({lang: EntryText(*text) for lang, text in texts.items()})
+                if texts
+                else _NO_TRANSLATIONS,
+            )
+            for entry_id, questions, answer, source, related, tags, texts in state["entries"]
+        )  # fmt: skip
+        return cls(
+            title,
+            description,
+            article,
+            entries,
+            state["synonyms"],
+            path,
+            url=url,
+            published=published,
+            author=state["author"],
+            languages=state["languages"],
+            article_translations=MappingProxyType(
+                {lang: ArticleText(*text) for lang, text in state["article_translations"].items()}
+            ),
+            synonym_translations=MappingProxyType(state["synonym_translations"]),
+        )
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -1579,6 +1630,10 @@ def load_knowledge(
     """Read a knowledge file: the given path, else $KNOWLEDGE_PATH, else the bundled one."""
     chosen = knowledge_path(path)
     limits = limits or Limits.from_environment()
-    raw = read_stable(chosen, limits)
-    _check_utf8(chosen, raw)
-    return parse_knowledge(raw, chosen, limits)
+    return parse_file_bytes(read_stable(chosen, limits), chosen, limits)
+
+
+def parse_file_bytes(raw: bytes, path: Path, limits: Limits) -> KnowledgeBase:
+    """A knowledge file's bytes, as read_stable read them, validated."""
+    _check_utf8(path, raw)
+    return parse_knowledge(raw, path, limits)

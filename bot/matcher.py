@@ -1,7 +1,7 @@
 """Map a question onto the knowledge base: answer, answer in part, suggest, or decline.
 
 The steps live in their own modules: languages.py tells the language, terms.py turns text into
-stems, index.py weighs them, retrieval.py finds the best entries (MaxScore), scoring.py holds
+stems, index.py weighs them, retrieval.py scores every candidate at once, scoring.py holds
 the score formula, details.py says what a question asks for. This module is the decision policy,
 one matcher per language of the knowledge base:
 
@@ -113,7 +113,6 @@ class Matcher:
         self,
         knowledge: KnowledgeBase,
         *,
-        prune: bool = True,
         states: Mapping[str, dict[str, Any] | None] | None = None,
     ) -> None:
         """`states`: per language, what an earlier build of the same file held (see
@@ -125,7 +124,6 @@ class Matcher:
             code: LanguageMatcher(
                 knowledge,
                 LANGUAGES[code],
-                prune=prune,
                 state=(states or {}).get(code),
                 sources=sources,
             )
@@ -191,7 +189,6 @@ class LanguageMatcher:
         knowledge: KnowledgeBase,
         language: Language = ENGLISH,
         *,
-        prune: bool = True,
         state: dict[str, Any] | None = None,
         sources: details.QuotableSources | None = None,
     ) -> None:
@@ -199,11 +196,11 @@ class LanguageMatcher:
         self.language = language
         if state is not None:
             self.reader = TermReader.restored(state["reader"], language)
-            self.index = Index.restored(state["index"], self.reader, prune=prune)
+            self.index = Index.restored(state["index"], self.reader)
             self.names = frozenset(state["names"])
         else:
             self.reader = TermReader(knowledge.synonyms_for(language.code), language)
-            self.index = Index(knowledge, self.reader, prune=prune)
+            self.index = Index(knowledge, self.reader)
             self.names = details.article_names(_text_with_names(knowledge, language), self.reader)
         self._sources = details.QuotableSources(knowledge) if sources is None else sources
         self._index_of = {entry.id: number for number, entry in enumerate(knowledge.entries)}

@@ -15,9 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
-import simplemma
 import Stemmer
-import wordfreq
 
 from bot import language as english
 
@@ -103,6 +101,8 @@ def _ukrainian_stem(token: str) -> str:
     # Question words keep their own stem: simplemma reads "чому" (why) as a form of "що".
     if token in UKRAINIAN_QUESTION_WORDS or not token.isalpha():
         return _russian_stemmer.stemWord(token)
+    import simplemma  # here, not at the top: an English-only knowledge base never needs it
+
     return _russian_stemmer.stemWord(simplemma.lemmatize(token, lang="uk").casefold())
 
 
@@ -113,6 +113,8 @@ def ukrainian_stems(tokens: list[str]) -> list[str]:
 @cache
 def _frequencies(code: str) -> dict[str, float]:
     """Each word's share of text in the language (wordfreq's 'small' list)."""
+    import wordfreq  # here, not at the top: importing it costs a tenth of a second
+
     return wordfreq.get_frequency_dict(code, wordlist="small")
 
 

@@ -50,6 +50,9 @@ class TermReader:
         self._synonyms = synonym_table(synonym_groups, language)
         self._longest_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
         self._phrase_starts = frozenset(phrase[0] for phrase in self._synonyms if len(phrase) > 1)
+        self._single_synonyms = {
+            phrase[0]: canonical for phrase, canonical in self._synonyms.items() if len(phrase) == 1
+        }
         self._vocabulary = {
             word for group in synonym_groups for phrase in group for word in phrase.split()
         }
@@ -68,11 +71,12 @@ class TermReader:
         reader.language = language
         return reader
 
-    def read_known(self, text: str) -> list[Term]:
-        """A knowledge-base text's terms, no typo alignment (the curator's words are right)."""
+    def read_known(self, text: str) -> list[tuple[str, str]]:
+        """A knowledge-base text's (word, stem) pairs, no typo alignment (the curator's words
+        are right)."""
         words = self.language.words(self.language.clean(text))
         self._vocabulary.update(words)
-        return list(self.fold(words))
+        return self._folded(words)
 
     def learn_stems(self, known_stems: Iterable[str]) -> None:
         """Finish building: the words typos align to, and the stems the index knows."""
@@ -95,27 +99,46 @@ class TermReader:
             self._align_typo(word) for word in self.language.words(self.language.clean(question))
         ]
 
-    def fold(self, words: list[str]) -> Iterable[Term]:
+    def fold(self, words: list[str]) -> list[Term]:
         """Stem the words, replace synonym phrases by their canonical stem, drop stopwords."""
+        return [Term(word, stem) for word, stem in self._folded(words)]
+
+    def _folded(self, words: list[str]) -> list[tuple[str, str]]:
+        """fold's (word, stem) pairs: plain tuples, as the knowledge base's texts need.
+        Only where a synonym phrase may start is the text walked; the runs between are
+        folded a word at a time (100,000 entries' texts are read this way)."""
         stemmed = self.language.stems(words)
+        starts = self._phrase_starts
+        folded: list[tuple[str, str]] = []
         position = 0
-        while position < len(words):
-            longest = (
-                min(self._longest_phrase, len(words) - position)
-                if stemmed[position] in self._phrase_starts
-                else 1
-            )
-            for length in range(longest, 0, -1):
-                canonical = self._synonyms.get(tuple(stemmed[position : position + length]))
-                if canonical is not None:
-                    yield Term(" ".join(words[position : position + length]), canonical)
-                    position += length
-                    break
-            else:
-                word = words[position]
-                if word not in self.language.stopwords:
-                    yield Term(word, stemmed[position])
-                position += 1
+        for start in [number for number, stem in enumerate(stemmed) if stem in starts]:
+            if start < position:
+                continue  # inside a phrase folded already
+            length, canonical = self._phrase_at(stemmed, start)
+            if canonical is not None:
+                folded += self._single_words(words[position:start], stemmed[position:start])
+                folded.append((" ".join(words[start : start + length]), canonical))
+                position = start + length
+        folded += self._single_words(words[position:], stemmed[position:])
+        return folded
+
+    def _phrase_at(self, stemmed: list[str], start: int) -> tuple[int, str | None]:
+        """The longest synonym phrase of two words or more at `start`: its length and
+        canonical stem, or (0, None)."""
+        for length in range(min(self._longest_phrase, len(stemmed) - start), 1, -1):
+            canonical = self._synonyms.get(tuple(stemmed[start : start + length]))
+            if canonical is not None:
+                return length, canonical
+        return 0, None
+
+    def _single_words(self, words: list[str], stemmed: list[str]) -> list[tuple[str, str]]:
+        """Each word's pair: a one-word synonym's canonical stem, else its own, stopwords out."""
+        singles, stopwords = self._single_synonyms, self.language.stopwords
+        return [
+            (word, singles.get(stem, stem))
+            for word, stem in zip(words, stemmed, strict=True)
+            if stem in singles or word not in stopwords
+        ]
 
     def knows(self, word: str) -> bool:
         return word in self._known_words

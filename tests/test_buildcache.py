@@ -63,3 +63,32 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_the_build(tmp_path):
     blocked.write_text("")
     _, matcher = load_with_matcher(path, blocked / "cache")
     assert matcher.match("who built the falcon rocket?").entry.id == "rocket_builder"
+
+
+def test_an_unchanged_file_is_not_parsed_again_and_comes_back_equal(tmp_path, monkeypatch):
+    from bot import buildcache
+
+    fresh, _ = load_with_matcher(REPO / "knowledge.yaml", tmp_path)
+    assert len(list(tmp_path.glob("knowledge-*.marshal"))) == 1
+
+    def parse_again(*args):
+        raise AssertionError("the cached knowledge base should have been used")
+
+    monkeypatch.setattr(buildcache, "parse_file_bytes", parse_again)
+    cached, matcher = load_with_matcher(REPO / "knowledge.yaml", tmp_path)
+    assert cached == fresh
+    assert [e.text("uk") for e in cached.entries] == [e.text("uk") for e in fresh.entries]
+    assert cached.synonyms_for("ru") == fresh.synonyms_for("ru")
+    assert cached.title_in("uk") == fresh.title_in("uk")
+    assert matcher.read("хто очолює роскосмос?").language == "uk"
+
+
+def test_a_stricter_limit_is_not_met_by_a_build_kept_under_a_looser_one(tmp_path, monkeypatch):
+    from bot.knowledge import KnowledgeError
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(SMALL_KNOWLEDGE, encoding="utf-8")
+    load_with_matcher(path, tmp_path / "cache")
+    monkeypatch.setenv("KNOWLEDGE_MAX_ANSWER_CHARS", "20")
+    with pytest.raises(KnowledgeError, match="answer"):
+        load_with_matcher(path, tmp_path / "cache")
