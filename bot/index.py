@@ -50,32 +50,37 @@ class Index:
         spellings: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
         self.phrasings: list[tuple[tuple[str, ...], ...]] = []
         self.entry_stems: list[tuple[str, ...]] = []
-        topics: list[set[str]] = []  # per entry, the stems of its phrasings and tags
+        about: dict[str, int] = defaultdict(int)  # how many entries' phrasings or tags use it
         frequency = self.language.frequency
-        known: dict[str, tuple[str, ...]] = {}  # each distinct text read once (tags repeat)
+        # Tags and answers repeat across entries: each distinct one is read once. (Phrasings
+        # never repeat: the loader refuses a phrasing two entries share.)
+        repeated: dict[str, tuple[str, ...]] = {}
 
         def read_text(text: str) -> tuple[str, ...]:
-            stems = known.get(text)
+            pairs = reader.read_known(text)
+            return _stems_recording_spellings(pairs, spellings, frequency)
+
+        def read_repeated(text: str) -> tuple[str, ...]:
+            stems = repeated.get(text)
             if stems is None:
-                pairs = reader.read_known(text)
-                stems = known[text] = _stems_recording_spellings(pairs, spellings, frequency)
+                stems = repeated[text] = read_text(text)
             return stems
 
         # Tags are English keywords; every language's entries are about them too ("esa").
         for entry in knowledge.entries:
             texts = entry.text(self.language.code)
             questions = [read_text(text) for text in texts.questions]
-            tags = [read_text(text) for text in entry.tags]
-            answer = read_text(texts.answer)
+            tags = [read_repeated(text) for text in entry.tags]
+            answer = read_repeated(texts.answer)
             self.phrasings.append(tuple(questions))
-            # Stems are interned as each text is read: these tuples and sets share them.
+            # Stems are interned as each text is read: these tuples share them.
             self.entry_stems.append(tuple(dict.fromkeys(chain(*questions, answer, *tags))))
-            topics.append(set(chain(*questions, *tags)))
-        self.weights = stem_weights(topics, self.entry_stems, spellings, self.language)
+            for stem in set(chain(*questions, *tags)):
+                about[stem] += 1
+        self.weights = stem_weights(about, self.entry_stems, spellings, self.language)
         reader.learn_stems(self.weights)
-        weight_of = {
-            stem: self.weight_of_known(stem) for stem in set(chain.from_iterable(known.values()))
-        }
+        repeated.clear()
+        weight_of = {stem: self.weight_of_known(stem) for stem in self.weights}
         self.phrasing_weights = [
             tuple(sum([weight_of[stem] for stem in stems]) for stems in phrasings)
             for phrasings in self.phrasings
@@ -137,25 +142,22 @@ def phrasing_fit(
 
 
 def stem_weights(
-    topics: list[set[str]],
+    about: dict[str, int],
     entry_stems: list[tuple[str, ...]],
     spellings: dict[str, str],
     language: Language,
 ) -> dict[str, float]:
     """A stem weighs its general informativeness times how few entries are *about* it
     (IDF, relative to a stem in one entry): "roscosmos" much, "russia" little. An entry is
-    about the stems of its phrasings and tags; answers repeat context ("Rogozin, the head
-    of Roscosmos") that would make topic words look common, so a stem counts the answers
-    that use it only when no phrasing or tag does."""
-    about: dict[str, int] = defaultdict(int)
+    about the stems of its phrasings and tags (`about` counts those entries); answers repeat
+    context ("Rogozin, the head of Roscosmos") that would make topic words look common, so a
+    stem counts the answers that use it only when no phrasing or tag does."""
     anywhere: dict[str, int] = defaultdict(int)
-    for entry_topics, stems in zip(topics, entry_stems, strict=True):
-        for stem in entry_topics:
-            about[stem] += 1
+    for stems in entry_stems:
         for stem in stems:
             anywhere[stem] += 1
     anywhere.update(about)
-    count = len(topics)
+    count = len(entry_stems)
     top_idf = math.log((count + 1) / 1.5)
     return {
         stem: language.informativeness(spellings.get(stem, stem))
