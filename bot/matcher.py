@@ -30,7 +30,7 @@ from bot import details, retrieval, smalltalk
 from bot.index import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.languages import ENGLISH, LANGUAGES, Language, detect
-from bot.messages import question_parts, quoted_fragments, stands_alone
+from bot.messages import asking_clause, question_parts, quoted_fragments, stands_alone
 from bot.terms import Term, TermReader
 
 # --- thresholds (chosen with `python -m bot eval` on tests/questions/tune*.yaml) -------------
@@ -255,15 +255,19 @@ class LanguageMatcher:
                 return tuple(found)
             if len(found) == 1 and found[0].answered:
                 return (found[0],)
-        elif (
-            parts
-            and parts[0] != text.strip()
-            and text.strip().endswith(parts[0])
-            and (stands_alone(parts[0]))
-        ):
-            alone = self.match(parts[0])  # the question without the preamble before it
-            if alone.entry is not None:
-                return (alone,)
+        elif parts:
+            # The question without the preamble before it: the last sentence, then the
+            # clause after a comma that asks ("…and got lost, so which firms were hit?").
+            sentence, clause = parts[0], asking_clause(parts[0])
+            after_context = sentence != text.strip() and text.strip().endswith(sentence)
+            if after_context and stands_alone(sentence):
+                alone = self.match(sentence)
+                if alone.entry is not None:
+                    return (alone,)
+            if clause != sentence and stands_alone(clause):
+                alone = self.match(clause)
+                if alone.answered:
+                    return (alone,)
         return (self.match(text),)
 
     def match(self, question: str) -> Match:

@@ -20,6 +20,16 @@ _SENTENCES = re.compile(r"(?<=[?!.;:])\s+|\s+[—–-]+\s+|\n+")
 # "…, and what did the US sanction", "… and who heads it": a second question in one sentence.
 _SECOND_QUESTION = re.compile(rf"\s*(?:,\s*)?\b(?:and|also|plus|&)\s+(?=(?:{QUESTION_OPENERS})\b)")
 _OPENS_QUESTION = re.compile(rf"^\W*(?:@\w+\s+)?(?:{QUESTION_OPENERS})\b", re.IGNORECASE)
+# A clause after a comma that asks, after a lead-in or none ("I read about it last night and
+# got lost, so which firms were hit?", "Hello, I am a student, please tell me who…").
+_ASKING_CLAUSE = re.compile(
+    rf",\s*(?:(?:so|ok|okay|and|but|please|pls|now|then|like)\s+)*"
+    rf"(?:(?:can|could) you\s+)?(?:(?:tell|explain to|show) me\s+)?(?=(?:{QUESTION_OPENERS})\b)",
+    re.IGNORECASE,
+)
+# A clause that asks after a few words of preamble ("two questions who heads Roscosmos and…").
+_OPENER = re.compile(rf"\b(?:{QUESTION_OPENERS})\b", re.IGNORECASE)
+MAX_PREAMBLE_WORDS = 3
 # A fragment in quotes, at least this many words long, is a quotation of the article.
 MIN_QUOTED_WORDS = 4
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]+)[\"“”«»„]|(?<!\w)'([^']+)'(?!\w)")
@@ -32,13 +42,36 @@ def question_parts(text: str) -> list[str]:
         clauses = _SECOND_QUESTION.split(sentence)
         if len(clauses) > 1 and not all(_asks(clause) for clause in clauses[1:]):
             clauses = [sentence]
+        if len(clauses) > 1:
+            clauses[0] = _without_preamble(clauses[0])
         parts.extend(clause.strip() for clause in clauses if _asks(clause))
     return parts
 
 
+def _without_preamble(clause: str) -> str:
+    """The clause from its question word on, when only a few words come before it."""
+    opener = _OPENER.search(clause)
+    if opener and 0 < len(clause[: opener.start()].split()) <= MAX_PREAMBLE_WORDS:
+        return clause[opener.start() :]
+    return clause
+
+
+def asking_clause(sentence: str) -> str:
+    """A sentence that does not open with a question word: its last clause that does, after a
+    comma; else the whole sentence."""
+    if _OPENS_QUESTION.match(sentence):
+        return sentence
+    found = list(_ASKING_CLAUSE.finditer(sentence))
+    return sentence[found[-1].end() :] if found else sentence
+
+
 def _asks(clause: str) -> bool:
     clause = clause.strip()
-    return bool(clause) and (clause.endswith("?") or bool(_OPENS_QUESTION.match(clause)))
+    return bool(clause) and (
+        clause.endswith("?")
+        or bool(_OPENS_QUESTION.match(clause))
+        or bool(_ASKING_CLAUSE.search(clause))
+    )
 
 
 # Words that point back at the context: a question holding one cannot be read without it.

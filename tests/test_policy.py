@@ -52,6 +52,27 @@ def test_two_questions_in_one_message_get_both_answers(small_matcher):
     assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
 
 
+def test_two_questions_without_punctuation_after_a_lead_in_get_both_answers(small_matcher):
+    reading = small_matcher.read(
+        "two questions who built the falcon rocket and who is its chief engineer"
+    )
+    assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I read a long thing about the moon and got totally lost, so who built the falcon rocket",
+        "Hello, I am a student from Kazakhstan, please tell me who built the falcon rocket",
+    ],
+)
+def test_the_clause_that_asks_after_a_comma_is_matched_without_the_story_before_it(
+    small_matcher, text
+):
+    assert only(small_matcher, text).entry.id == "rocket_builder"
+    assert only(small_matcher, text).answered
+
+
 def test_the_question_after_a_preamble_is_what_is_matched(small_matcher):
     text = "I was reading about rockets and moon bases all day. Who is the chief engineer?"
     assert only(small_matcher, text).entry.id == "chief_engineer"
