@@ -86,15 +86,30 @@ def focus_words(words: list[str], language: Language) -> list[str]:
     return []
 
 
-def missing_detail(question: str, terms: list[Term], index: Index, entry_index: int) -> str | None:
-    """What the question asks that the entry does not give ("when", "which year", "how big",
-    "‘successor’", "‘2030’"), or None when the entry answers it."""
+# How far apart "what", "will" and "do" may stand in "what will Russia's lunar mission do".
+FUTURE_DOING_SPAN = 6
+
+
+def missing_detail(
+    question: str,
+    terms: list[Term],
+    index: Index,
+    entry_index: int,
+    phrasings: Iterable[str] = (),
+) -> str | None:
+    """What the question asks that the entry (with these phrasings) does not give ("when",
+    "which year", "how big", "‘successor’", "‘2030’", "what will be done"), or None when the
+    entry answers it."""
     missing = _missing_answer_type(terms, index, entry_index)
     if missing:
         return missing
     language = index.language
     stems = index.entry_stems[entry_index]
     words = language.words(language.clean(question))
+    if asks_future_doing(words, language) and not any(
+        asks_future_doing(language.words(language.clean(p)), language) for p in phrasings
+    ):
+        return "what will be done"
     in_english = language.code == "en"
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
@@ -114,6 +129,21 @@ def missing_detail(question: str, terms: list[Term], index: Index, entry_index: 
         if focus_stems and not focus_stems & set(stems):
             return f"which {focus}" if in_english else f"‘{focus}’"
     return None
+
+
+def asks_future_doing(words: list[str], language: Language) -> bool:
+    """ "What will Luna-27 do on the Moon?", "what is Russia going to do": a future action.
+    A news article rarely says what comes next; an entry does only if a phrasing asks so."""
+    for position, word in enumerate(words):
+        if word not in language.focus_askers:
+            continue
+        for at in range(position + 1, min(len(words), position + 1 + FUTURE_DOING_SPAN)):
+            if words[at] in language.wishing_words:
+                break
+            later = words[at + 1 : at + 1 + FUTURE_DOING_SPAN]
+            if words[at] in language.future_markers and not language.doing_words.isdisjoint(later):
+                return True
+    return False
 
 
 def _missing_answer_type(terms: list[Term], index: Index, entry_index: int) -> str | None:

@@ -47,6 +47,12 @@ class Language:
     # "how" + "big", "old"…: a measure.
     measure_asker: str | None = None
     measure_words: frozenset[str] = field(default_factory=frozenset)
+    # "what will Luna-27 *do*", "what is Russia going to *do*": a future action, asked with a
+    # focus asker, one of these markers, then one of these verbs (see details.py); unless a
+    # wish comes first ("what does Moscow *hope* China will do" asks what is hoped for).
+    future_markers: frozenset[str] = field(default_factory=frozenset)
+    doing_words: frozenset[str] = field(default_factory=frozenset)
+    wishing_words: frozenset[str] = field(default_factory=frozenset)
 
     def stem(self, word: str) -> str:
         return self.stems([word])[0]
@@ -108,6 +114,12 @@ investigate
         """
 big large small old long far fast soon expensive cheap tall heavy wide deep high often
 """.split()
+    ),
+    future_markers=frozenset("will would could might shall going plan plans planning".split()),
+    doing_words=frozenset({"do", "doing"}),
+    wishing_words=frozenset(
+        "hope hopes hoping hoped expect expects expecting expected want wants wanted wish "
+        "wishes ask asks asking asked need needs".split()
     ),
 )
 

@@ -280,7 +280,10 @@ class LanguageMatcher:
         if best.score >= ANSWER_MIN_SCORE and self._clear(candidates):
             entry_index = self._index_of[best.entry.id]
             if self._names_match(entry_index, terms):
-                missing = details.missing_detail(question, terms, self.index, entry_index)
+                phrasings = best.entry.text(self.language.code).questions
+                missing = details.missing_detail(
+                    question, terms, self.index, entry_index, phrasings
+                )
                 if missing is None:
                     return Match(Decision.ANSWER, (best,))
                 return Match(Decision.PARTIAL, (best,), missing)

@@ -23,6 +23,8 @@ def only(matcher: Matcher, text: str):
         ("how big is the moon base?", "how big"),
         ("will the falcon rocket be built in 2030?", "‘2030’"),
         ("how many chief engineers does acme have?", "how many"),
+        ("what will the falcon rocket do after it is built?", "what will be done"),
+        ("what is the moon base going to do", "what will be done"),
     ],
 )
 def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
@@ -32,6 +34,24 @@ def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
     assert match.decision is Decision.PARTIAL
     assert match.missing == missing
     assert not match.answered
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("what will luna-27 do on the moon", True),
+        ("what are they going to do next", True),
+        ("what could russia do if china says no", True),
+        ("what does moscow hope china will do", False),  # asks what is hoped for
+        ("what did russia do after the sanctions", False),  # the past
+        ("will china do anything", False),  # no "what": a yes/no question
+    ],
+)
+def test_a_future_action_is_told_from_other_questions(question, asks):
+    from bot.details import asks_future_doing
+    from bot.languages import ENGLISH
+
+    assert asks_future_doing(ENGLISH.words(ENGLISH.clean(question)), ENGLISH) is asks
 
 
 def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
