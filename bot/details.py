@@ -100,12 +100,12 @@ def missing_detail(
     """What the question asks that the entry (with these phrasings) does not give ("when",
     "which year", "how big", "‘successor’", "‘2030’", "what will be done"), or None when the
     entry answers it."""
-    missing = _missing_answer_type(terms, index, entry_index)
+    language = index.language
+    words = language.words(language.clean(question))
+    missing = _missing_answer_type(terms, index, entry_index, asked_types(words, language))
     if missing:
         return missing
-    language = index.language
     stems = index.entry_stems[entry_index]
-    words = language.words(language.clean(question))
     if asks_future_doing(words, language) and not any(
         asks_future_doing(language.words(language.clean(p)), language) for p in phrasings
     ):
@@ -146,14 +146,33 @@ def asks_future_doing(words: list[str], language: Language) -> bool:
     return False
 
 
-def _missing_answer_type(terms: list[Term], index: Index, entry_index: int) -> str | None:
+def asked_types(words: list[str], language: Language) -> frozenset[str]:
+    """The stems of the question words that ask: the first of the question, and any after
+    "and"/"or" (a second question). A later one joins clauses ("what did Rogozin mean *when*
+    he said…") and asks nothing."""
+    askers = language.question_words | language.focus_askers | {language.measure_asker or ""}
+    asked: set[str] = set()
+    previous, seen = "", False
+    for word in words:
+        stem = language.stem(word)
+        if word in askers or stem in language.answer_types:
+            if not seen or previous in language.joining_words:
+                asked.add(stem)
+            seen = True
+        previous = word
+    return frozenset(asked)
+
+
+def _missing_answer_type(
+    terms: list[Term], index: Index, entry_index: int, asked: frozenset[str]
+) -> str | None:
     """ "who"/"when"/… when no phrasing of the entry asks that about what the question asks."""
     answer_types = index.language.answer_types
     topics = {t.stem: t.weight for t in terms if t.known and t.stem not in answer_types}
     topic_weight = sum(topics.values())
     for term in terms:
         kind = answer_types.get(term.stem)
-        if kind is None:
+        if kind is None or term.stem not in asked:
             continue
         typed = [p for p in index.phrasings[entry_index] if term.stem in p]
         shares = [sum(w for s, w in topics.items() if s in p) for p in typed]

@@ -51,6 +51,8 @@ class Language:
     # focus asker, one of these markers, then one of these verbs (see details.py); unless a
     # wish comes first ("what does Moscow *hope* China will do" asks what is hoped for).
     future_markers: frozenset[str] = field(default_factory=frozenset)
+    # "who built it *and* when": a question word after one of these asks a second question.
+    joining_words: frozenset[str] = field(default_factory=frozenset)
     doing_words: frozenset[str] = field(default_factory=frozenset)
     wishing_words: frozenset[str] = field(default_factory=frozenset)
 
@@ -117,6 +119,7 @@ big large small old long far fast soon expensive cheap tall heavy wide deep high
     ),
     future_markers=frozenset("will would could might shall going plan plans planning".split()),
     doing_words=frozenset({"do", "doing"}),
+    joining_words=frozenset({"and", "or", "also", "plus"}),
     wishing_words=frozenset(
         "hope hopes hoping hoped expect expects expecting expected want wants wanted wish "
         "wishes ask asks asking asked need needs".split()
@@ -137,6 +140,7 @@ UKRAINIAN = Language(
     answer_types=slavic.answer_types("uk"),
     focus_askers=frozenset({"який", "яка", "яке", "які", "якого", "якої", "яких", "якій"}),
     detail_words=slavic.UKRAINIAN_DETAIL_WORDS,
+    joining_words=frozenset({"і", "й", "та", "а", "або"}),
 )
 
 RUSSIAN = Language(
@@ -153,6 +157,7 @@ RUSSIAN = Language(
     answer_types=slavic.answer_types("ru"),
     focus_askers=frozenset({"какой", "какая", "какое", "какие", "какого", "каких", "каком"}),
     detail_words=slavic.RUSSIAN_DETAIL_WORDS,
+    joining_words=frozenset({"и", "а", "или"}),
 )
 
 LANGUAGES = {language.code: language for language in (ENGLISH, UKRAINIAN, RUSSIAN)}

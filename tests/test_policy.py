@@ -54,6 +54,22 @@ def test_a_future_action_is_told_from_other_questions(question, asks):
     assert asks_future_doing(ENGLISH.words(ENGLISH.clean(question)), ENGLISH) is asks
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("when was it built", {"when"}),
+        ("who built it and when", {"who", "when"}),
+        ("what did rogozin mean when he said that", {"what"}),  # "when" joins clauses
+        ("explain why china waits when russia asks", {"whi"}),
+    ],
+)
+def test_only_question_words_that_ask_set_the_kind_of_answer(question, asked):
+    from bot.details import asked_types
+    from bot.languages import ENGLISH
+
+    assert asked_types(ENGLISH.words(ENGLISH.clean(question)), ENGLISH) == asked
+
+
 def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
     assert only(small_matcher, "who is the chief engineer of the falcon rocket").answered
     assert only(small_matcher, "where is the moon base planned?").answered
