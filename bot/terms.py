@@ -20,9 +20,10 @@ from bot.languages import Language
 
 # A word the knowledge base does not know, and that is not itself a real English word, is read
 # as a typo of the nearest known word within this many edits (optimal string alignment: a
-# swap of neighbours is one edit): one from four letters on, two from eight.
+# swap of neighbours is one edit): one from four letters on, two from seven (as search engines
+# allow: "agresor" is "aggressor").
 TYPO_MIN_LENGTH = 4
-TYPO_TWO_EDITS_LENGTH = 8
+TYPO_TWO_EDITS_LENGTH = 7
 # Three-letter words only when two neighbouring letters are swapped ("cna") or one letter is
 # left out ("hed").
 TYPO_SWAP_LENGTH = 3
