@@ -51,6 +51,10 @@ class Language:
     # focus asker, one of these markers, then one of these verbs (see details.py); unless a
     # wish comes first ("what does Moscow *hope* China will do" asks what is hoped for).
     future_markers: frozenset[str] = field(default_factory=frozenset)
+    # "which *other* companies", "who *else*", "*besides* CASC": more than the entry names, unless
+    # a phrasing of it asks for the others (or the rest) too (see details.py).
+    other_words: frozenset[str] = field(default_factory=frozenset)
+    rest_words: frozenset[str] = field(default_factory=frozenset)  # "the rest", "remaining"
     # "who built it *and* when": a question word after one of these asks a second question.
     joining_words: frozenset[str] = field(default_factory=frozenset)
     doing_words: frozenset[str] = field(default_factory=frozenset)
@@ -120,6 +124,8 @@ big large small old long far fast soon expensive cheap tall heavy wide deep high
     future_markers=frozenset("will would could might shall going plan plans planning".split()),
     doing_words=frozenset({"do", "doing"}),
     joining_words=frozenset({"and", "or", "also", "plus"}),
+    other_words=frozenset("other others else besides except".split()),
+    rest_words=frozenset({"rest", "remaining", "remain", "remains"}),
     wishing_words=frozenset(
         "hope hopes hoping hoped expect expects expecting expected want wants wanted wish "
         "wishes ask asks asking asked need needs".split()
