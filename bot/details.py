@@ -106,16 +106,15 @@ def missing_detail(
     if missing:
         return missing
     stems = index.entry_stems[entry_index]
-    phrasing_words = [language.words(language.clean(p)) for p in phrasings]
-    if asks_future_doing(words, language) and not any(
-        asks_future_doing(said, language) for said in phrasing_words
-    ):
-        return "what will be done"
-    covers_others = language.other_words | language.rest_words
-    if not language.other_words.isdisjoint(words) and all(
-        covers_others.isdisjoint(said) for said in phrasing_words
-    ):
-        return "what else"
+    asks_future = asks_future_doing(words, language)
+    asks_others = not language.other_words.isdisjoint(words)
+    if asks_future or asks_others:  # (rare: only then are the entry's phrasings read)
+        phrasing_words = [language.words(language.clean(p)) for p in phrasings]
+        if asks_future and not any(asks_future_doing(said, language) for said in phrasing_words):
+            return "what will be done"
+        covers_others = language.other_words | language.rest_words
+        if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
+            return "what else"
     in_english = language.code == "en"
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
