@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from bot import scoring
 from bot.knowledge import KnowledgeBase
 from bot.languages import MAX_INFORMATIVENESS, Language
-from bot.scoring import f_beta
 from bot.terms import Term, TermReader
 
 QUESTION_WORD_WEIGHT = 1.0
@@ -121,7 +121,7 @@ class Index:
         return list(weighed.values())
 
 
-def phrasing_fit(
+def best_phrasing_fit(
     phrasings: Sequence[tuple[str, ...]],
     phrasing_weights: Sequence[float],
     present: list[tuple[str, float]],
@@ -137,7 +137,7 @@ def phrasing_fit(
             if stem in phrasing:
                 overlap += weight
         if overlap:
-            fit = max(fit, f_beta(overlap / total, overlap / phrasing_weight))
+            fit = max(fit, scoring.phrasing_fit(overlap, phrasing_weight, total))
     return fit
 
 

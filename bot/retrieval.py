@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.index import Scored
-from bot.scoring import entry_score, f_beta
+from bot.scoring import entry_score, phrasing_fit
 
 if TYPE_CHECKING:
     from bot.index import Index, Postings
@@ -73,8 +73,7 @@ def _best_phrasing_fit(
     """Per entry, its best phrasing's fit (0 where no phrasing shares a stem)."""
     overlap = _weighted_counts(postings.phrasing_postings, spans, len(postings.phrasing_entry))
     touched = np.flatnonzero(overlap > 0)
-    shared = overlap[touched]
-    fits = f_beta(shared / total, shared / postings.phrasing_weight[touched])
+    fits = phrasing_fit(overlap[touched], postings.phrasing_weight[touched], total)
     best = np.zeros(entry_count)
     np.maximum.at(best, postings.phrasing_entry[touched], fits)
     return best

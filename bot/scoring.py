@@ -21,12 +21,13 @@ PHRASING_SHARE = 0.6
 FIT_BETA = 2.0
 
 
-def f_beta(recall: Number, precision: Number) -> Number:
-    """How well one phrasing fits: `recall` of the question's weight, `precision` of its own
-    (both above 0: a phrasing that shares nothing with the question is not asked). Plain
-    arithmetic, so it takes numbers or numpy arrays alike."""
+def phrasing_fit(overlap: Number, phrasing_weight: Number, total: Number) -> Number:
+    """How well one phrasing fits a question of weight `total` that it overlaps by `overlap`:
+    the F-beta of recall overlap / total and precision overlap / phrasing_weight, which
+    simplifies to (1 + beta²) · overlap / (beta² · total + phrasing_weight). Plain arithmetic,
+    so it takes numbers or numpy arrays alike."""
     beta2 = FIT_BETA * FIT_BETA
-    return (1 + beta2) * precision * recall / (beta2 * precision + recall)
+    return (1 + beta2) * overlap / (beta2 * total + phrasing_weight)
 
 
 def entry_score(fit: Number, coverage: Number) -> Number:

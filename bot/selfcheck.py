@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import retrieval
-from bot.index import phrasing_fit
+from bot.index import best_phrasing_fit
 from bot.matcher import SUGGEST_MIN_SCORE, LanguageMatcher, Matcher
 from bot.scoring import entry_score
 
@@ -78,7 +78,7 @@ def _score_without(
     }
     present = [(stem, weight) for stem, weight in weights.items() if stem in stems]
     phrasing_weights = [index.phrasing_weights[entry_index][n] for n in kept]
-    fit = phrasing_fit(phrasings, phrasing_weights, present, total)
+    fit = best_phrasing_fit(phrasings, phrasing_weights, present, total)
     return entry_score(fit, sum(weight for _, weight in present) / total)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import language, languages, retrieval
-from bot.index import phrasing_fit
+from bot.index import best_phrasing_fit
 from bot.matcher import Decision, Matcher
 from bot.scoring import entry_score
 
@@ -195,7 +195,7 @@ def _ranked_one_entry_at_a_time(index, terms, limit, floor, spread):
         if total <= 0 or not topics & set(stems):
             continue
         present = [(stem, weight) for stem, weight in weights.items() if stem in stems]
-        fit = phrasing_fit(
+        fit = best_phrasing_fit(
             index.phrasings[entry_index], index.phrasing_weights[entry_index], present, total
         )
         score = entry_score(fit, sum(weight for _, weight in present) / total)
