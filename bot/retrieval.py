@@ -49,13 +49,12 @@ def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: floa
     phrasing_spans = [(s[0], s[1], w) for s, w in topics + asked]
     fit = _best_phrasing_fit(postings, phrasing_spans, total, entry_count)
     scores = entry_score(fit[candidates], held[candidates] / total)
-    kept = scores >= floor
-    if not kept.any():
+    top = scores.max()  # (there is a candidate: every stem in the index has an entry)
+    if top < floor:
         return []
-    kept &= scores >= scores[kept].max() - spread
-    chosen, chosen_scores = candidates[kept], scores[kept]
-    order = np.argsort(-chosen_scores, kind="stable")[:limit]
-    return [Scored(int(chosen[i]), float(chosen_scores[i])) for i in order]
+    kept = np.flatnonzero(scores >= max(floor, top - spread))
+    best_first = kept[np.argsort(-scores[kept], kind="stable")][:limit]
+    return [Scored(int(candidates[i]), float(scores[i])) for i in best_first]
 
 
 def _weighted_counts(
