@@ -27,6 +27,7 @@ TYPO_TWO_EDITS_LENGTH = 7
 # Three-letter words only when two neighbouring letters are swapped ("cna") or one letter is
 # left out ("hed").
 TYPO_SWAP_LENGTH = 3
+ALIGNMENTS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,20 @@ class TermReader:
         self._known_words: frozenset[str] = frozenset()
         self._alignable: list[str] = []
         self._known_stems: frozenset[str] = frozenset()
+        # A message's unknown words are aligned twice (the other-language check, then its
+        # terms), and typos recur: the latest alignments are kept.
+        self._aligned: dict[str, str] = {}
 
     def state(self) -> dict[str, Any]:
-        """Everything but the language, as plain containers."""
-        return {name: value for name, value in vars(self).items() if name != "language"}
+        """Everything but the language and the kept alignments, as plain containers."""
+        return {k: v for k, v in vars(self).items() if k not in ("language", "_aligned")}
 
     @classmethod
     def restored(cls, state: dict[str, Any], language: Language) -> TermReader:
         reader = cls.__new__(cls)
         vars(reader).update(state)
         reader.language = language
+        reader._aligned = {}
         return reader
 
     def read_known(self, text: str) -> list[tuple[str, str]]:
@@ -150,6 +155,14 @@ class TermReader:
 
     def _align_typo(self, word: str) -> str:
         """The knowledge-base word this one is a typo of, or the word itself."""
+        aligned = self._aligned.get(word)
+        if aligned is None:
+            if len(self._aligned) >= ALIGNMENTS_KEPT:
+                self._aligned.clear()
+            aligned = self._aligned[word] = self._nearest_known(word)
+        return aligned
+
+    def _nearest_known(self, word: str) -> str:
         language = self.language
         if (
             word in self._known_words
