@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -47,18 +48,19 @@ class Index:
     def __init__(self, knowledge: KnowledgeBase, reader: TermReader):
         self.language = reader.language
         self.entry_ids = [entry.id for entry in knowledge.entries]
-        spellings: dict[str, str] = {}  # each stem's commonest spelling, for its rarity
+        spelled: dict[tuple[str, str], None] = {}  # every (word, stem) read, first seen first
         self.phrasings: list[tuple[tuple[str, ...], ...]] = []
         self.entry_stems: list[tuple[str, ...]] = []
         about: dict[str, int] = defaultdict(int)  # how many entries' phrasings or tags use it
-        frequency = self.language.frequency
         # Tags and answers repeat across entries: each distinct one is read once. (Phrasings
         # never repeat: the loader refuses a phrasing two entries share.)
         repeated: dict[str, tuple[str, ...]] = {}
 
         def read_text(text: str) -> tuple[str, ...]:
             pairs = reader.read_known(text)
-            return _stems_recording_spellings(pairs, spellings, frequency)
+            spelled.update(dict.fromkeys(pairs))
+            # Distinct stems in first-seen order, interned: shared by every entry using them.
+            return tuple(dict.fromkeys(map(sys.intern, map(itemgetter(1), pairs))))
 
         def read_repeated(text: str) -> tuple[str, ...]:
             stems = repeated.get(text)
@@ -77,6 +79,7 @@ class Index:
             self.entry_stems.append(tuple(dict.fromkeys(chain(*questions, answer, *tags))))
             for stem in set(chain(*questions, *tags)):
                 about[stem] += 1
+        spellings = commonest_spellings(spelled, self.language.frequency)
         self.weights = stem_weights(about, self.entry_stems, spellings, self.language)
         reader.learn_stems(self.weights)
         repeated.clear()
@@ -167,23 +170,19 @@ def stem_weights(
     }
 
 
-def _stems_recording_spellings(
-    pairs: list[tuple[str, str]], spellings: dict[str, str], frequency: Callable[[str], float]
-) -> tuple[str, ...]:
-    """The (word, stem) pairs' stems; records each stem's commonest spelling in `spellings`."""
+def commonest_spellings(
+    pairs: Iterable[tuple[str, str]], frequency: Callable[[str], float]
+) -> dict[str, str]:
+    """Each stem's commonest spelling among the (word, stem) pairs (the first on ties), for
+    its rarity. A phrase ("in charge") spells no stem: its first word says nothing of "head"."""
+    spellings: dict[str, str] = {}
     for word, stem in pairs:
-        if " " in word:  # "in charge": its first word says nothing of "head"
+        if " " in word:
             continue
         known = spellings.get(stem)
-        if known is not None and (known == word or frequency(word) <= frequency(known)):
-            continue
-        spellings[stem] = word
-    return _stem_tuple(stem for _, stem in pairs)
-
-
-def _stem_tuple(stems: Iterable[str]) -> tuple[str, ...]:
-    """Distinct stems in first-seen order, interned: shared by every entry that uses them."""
-    return tuple(sys.intern(stem) for stem in dict.fromkeys(stems))
+        if known is None or frequency(word) > frequency(known):
+            spellings[stem] = word
+    return spellings
 
 
 _ARRAYS = {

@@ -167,8 +167,10 @@ def clean(text: str) -> str:
     if "@" in text or text.lstrip()[:1] == "/":
         text = _ANY_MENTION.sub(" ", _LEADING_ADDRESS.sub(" ", text))
     for needles, pattern, replacement in _CONTRACTIONS:
-        if any(needle in text for needle in needles):
-            text = pattern.sub(replacement, text)
+        for needle in needles:
+            if needle in text:
+                text = pattern.sub(replacement, text)
+                break
     text = _CHAT_SPELLING.sub(lambda word: CHAT_SPELLINGS[word.group()], text)
     if "how" in text:
         text = _QUANTITY.sub(" quantity ", text)

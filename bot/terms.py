@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz import process
@@ -51,7 +52,8 @@ class TermReader:
         self.language = language
         self._synonyms = synonym_table(synonym_groups, language)
         self._longest_phrase = max((len(phrase) for phrase in self._synonyms), default=1)
-        self._phrase_starts = frozenset(phrase[0] for phrase in self._synonyms if len(phrase) > 1)
+        # The first two stems of every synonym phrase: where one can start.
+        self._phrase_starts = frozenset(phrase[:2] for phrase in self._synonyms if len(phrase) > 1)
         self._single_synonyms = {
             phrase[0]: canonical for phrase, canonical in self._synonyms.items() if len(phrase) == 1
         }
@@ -117,7 +119,7 @@ class TermReader:
         starts = self._phrase_starts
         folded: list[tuple[str, str]] = []
         position = 0
-        for start in [number for number, stem in enumerate(stemmed) if stem in starts]:
+        for start in [n for n, pair in enumerate(pairwise(stemmed)) if pair in starts]:
             if start < position:
                 continue  # inside a phrase folded already
             length, canonical = self._phrase_at(stemmed, start)
