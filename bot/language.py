@@ -92,6 +92,8 @@ _QUOTES = str.maketrans(
         "‑": "-",
     }
 )
+# The quotes that are ASCII ("`"): other texts in ASCII need no straightening.
+_ASCII_QUOTES = tuple(chr(code) for code in _QUOTES if code < 128)
 # (what a text must contain for the pattern to match, pattern, replacement): the test in
 # `str` skips most patterns for most texts, which matters when 100,000 entries are read.
 _CONTRACTIONS = (
@@ -158,7 +160,9 @@ _TLDR = re.compile(r"\btl\s*[;:,.]?\s*dr\b")
 
 def clean(text: str) -> str:
     """Lower-cased, NFKC, straight quotes, without a leading /command or @mention, filler gone."""
-    text = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS]).translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS])
+    if not text.isascii() or any(quote in text for quote in _ASCII_QUOTES):
+        text = text.translate(_QUOTES)
     if "U" in text:
         text = _COUNTRY_US.sub(" usa ", text)
     text = text.casefold()

@@ -117,9 +117,12 @@ class TermReader:
         folded a word at a time (100,000 entries' texts are read this way)."""
         stemmed = self.language.stems(words)
         starts = self._phrase_starts
+        found = [n for n, pair in enumerate(pairwise(stemmed)) if pair in starts]
+        if not found:
+            return self._single_words(words, stemmed)
         folded: list[tuple[str, str]] = []
         position = 0
-        for start in [n for n, pair in enumerate(pairwise(stemmed)) if pair in starts]:
+        for start in found:
             if start < position:
                 continue  # inside a phrase folded already
             length, canonical = self._phrase_at(stemmed, start)
