@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import accumulate, chain
 from operator import itemgetter
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot import scoring
+from bot.forked import in_two_halves
 from bot.knowledge import KnowledgeBase
 from bot.languages import MAX_INFORMATIVENESS, Language
 from bot.terms import Term, TermReader
@@ -48,41 +50,29 @@ class Index:
     def __init__(self, knowledge: KnowledgeBase, reader: TermReader):
         self.language = reader.language
         self.entry_ids = [entry.id for entry in knowledge.entries]
-        spelled: dict[tuple[str, str], None] = {}  # every (word, stem) read, first seen first
         self.phrasings: list[tuple[tuple[str, ...], ...]] = []
         self.entry_stems: list[tuple[str, ...]] = []
         about: dict[str, int] = defaultdict(int)  # how many entries' phrasings or tags use it
-        # Tags and answers repeat across entries: each distinct one is read once. (Phrasings
-        # never repeat: the loader refuses a phrasing two entries share.)
+        code = self.language.code
+        texts, spelled = _read_every_text(knowledge, reader)
         repeated: dict[str, tuple[str, ...]] = {}
-
-        def read_text(text: str) -> tuple[str, ...]:
-            pairs = reader.read_known(text)
-            spelled.update(dict.fromkeys(pairs))
-            # Distinct stems in first-seen order, interned: shared by every entry using them.
-            return tuple(dict.fromkeys(map(sys.intern, map(itemgetter(1), pairs))))
-
-        def read_repeated(text: str) -> tuple[str, ...]:
-            stems = repeated.get(text)
-            if stems is None:
-                stems = repeated[text] = read_text(text)
-            return stems
-
         # Tags are English keywords; every language's entries are about them too ("esa").
         for entry in knowledge.entries:
-            texts = entry.text(self.language.code)
-            questions = [read_text(text) for text in texts.questions]
-            tags = [read_repeated(text) for text in entry.tags]
-            answer = read_repeated(texts.answer)
+            entry_text = entry.text(code)
+            questions = [next(texts) for _ in entry_text.questions]
+            for text in (*entry.tags, entry_text.answer):
+                if text not in repeated:
+                    repeated[text] = next(texts)
+            answer = repeated[entry_text.answer]
+            tags = [repeated[text] for text in entry.tags]
             self.phrasings.append(tuple(questions))
-            # Stems are interned as each text is read: these tuples share them.
             self.entry_stems.append(tuple(dict.fromkeys(chain(*questions, answer, *tags))))
             for stem in set(chain(*questions, *tags)):
                 about[stem] += 1
+        repeated.clear()
         spellings = commonest_spellings(spelled, self.language.frequency)
         self.weights = stem_weights(about, self.entry_stems, spellings, self.language)
         reader.learn_stems(self.weights)
-        repeated.clear()
         weight_of = {stem: self.weight_of_known(stem) for stem in self.weights}
         self.phrasing_weights = [
             tuple(sum([weight_of[stem] for stem in stems]) for stems in phrasings)
@@ -168,6 +158,51 @@ def stem_weights(
         / top_idf
         for stem, frequency in anywhere.items()
     }
+
+
+def _read_every_text(
+    knowledge: KnowledgeBase, reader: TermReader
+) -> tuple[Iterator[tuple[str, ...]], dict[tuple[str, str], None]]:
+    """Every text's stems in reading order (an entry's phrasings, then its tags and answer,
+    each distinct tag and answer once: they repeat across entries), and every (word, stem)
+    pair first seen first. Read over two cores where that pays (bot/forked.py)."""
+    code = reader.language.code
+    texts: list[str] = []
+    repeated: set[str] = set()
+    for entry in knowledge.entries:
+        entry_text = entry.text(code)
+        texts += entry_text.questions
+        for text in (*entry.tags, entry_text.answer):
+            if text not in repeated:
+                repeated.add(text)
+                texts.append(text)
+    read: list[tuple[str, ...]] = []
+    spelled: dict[tuple[str, str], None] = {}
+    for stems, new_pairs in in_two_halves(partial(_read_texts, reader), texts):
+        for pairs in new_pairs:
+            reader.learn_words(pairs)
+            spelled.update(dict.fromkeys(pairs))
+        # Interned: one copy of each stem, shared by every entry that uses it.
+        read += (tuple(map(sys.intern, text_stems)) for text_stems in stems)
+    return iter(read), spelled
+
+
+def _read_texts(
+    reader: TermReader, texts: Sequence[str]
+) -> tuple[list[tuple[str, ...]], list[list[tuple[str, str]]]]:
+    """Each text's distinct stems, in order; and, in order, the (word, stem) pairs each text
+    brings that no text before it in `texts` did (most bring none)."""
+    stems: list[tuple[str, ...]] = []
+    new_pairs: list[list[tuple[str, str]]] = []
+    seen: set[tuple[str, str]] = set()
+    for text in texts:
+        pairs = reader.read_known(text)
+        stems.append(tuple(dict.fromkeys(map(itemgetter(1), pairs))))
+        new = [pair for pair in dict.fromkeys(pairs) if pair not in seen]
+        if new:
+            seen.update(new)
+            new_pairs.append(new)
+    return stems, new_pairs
 
 
 def commonest_spellings(

@@ -44,8 +44,8 @@ class Term:
 class TermReader:
     """Reads knowledge-base texts (recording their words) and questions (aligning typos).
 
-    Built in two steps: `read_known` over every knowledge-base text, then `learn_stems` with
-    the stems the index weighs; only then are questions read.
+    Built in two steps: `read_known` and `learn_words` over every knowledge-base text, then
+    `learn_stems` with the stems the index weighs; only then are questions read.
     """
 
     def __init__(self, synonym_groups: tuple[tuple[str, ...], ...], language: Language) -> None:
@@ -81,10 +81,14 @@ class TermReader:
 
     def read_known(self, text: str) -> list[tuple[str, str]]:
         """A knowledge-base text's (word, stem) pairs, no typo alignment (the curator's words
-        are right)."""
-        words = self.language.words(self.language.clean(text))
-        self._vocabulary.update(words)
-        return self._folded(words)
+        are right). Pure, so that texts can be read in another process: the words are
+        recorded by `learn_words`."""
+        return self._folded(self.language.words(self.language.clean(text)))
+
+    def learn_words(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Record a knowledge-base text's words (those of its phrases too), for typos to
+        align to."""
+        self._vocabulary.update(word for spelled, _ in pairs for word in spelled.split())
 
     def learn_stems(self, known_stems: Iterable[str]) -> None:
         """Finish building: the words typos align to, and the stems the index knows."""
