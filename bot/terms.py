@@ -103,7 +103,9 @@ class TermReader:
         self._alignable = sorted(
             set(vocabulary) | {word for word in framing if len(word) >= TYPO_SWAP_LENGTH}
         )
-        self._known_stems = frozenset(known_stems)
+        # A word with a known word's stem is a form of it, not a typo ("ponying" of the
+        # synonym "pony up", "helped" of "help"), even where synonyms folded the stem away.
+        self._known_stems = frozenset(known_stems) | frozenset(language.stems(vocabulary))
 
     def words(self, question: str) -> list[str]:
         """A question's words, typos aligned to knowledge-base words."""

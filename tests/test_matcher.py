@@ -243,3 +243,8 @@ def test_an_entry_that_does_not_mention_a_name_in_the_question_does_not_answer_i
     match = small_matcher.match("who is the chief engineer at falcon")
     assert match.decision is Decision.SUGGEST
     assert match.candidates[0].entry.id == "chief_engineer"
+
+
+def test_a_form_of_a_synonym_word_is_not_read_as_a_typo_of_another_word(matcher):
+    # "ponying" is a form of "pony" (the synonym "pony up"), not a typo of "pinning".
+    assert "ponying" in matcher.english.reader.words("who's ponying up the chips")
