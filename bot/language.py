@@ -29,7 +29,9 @@ would should will shall may might must has have having had get got gets just als
 really any some all each every other another more most much many only own same s t ll re ve
 d m y o u ur ya thing things anything something stuff like kind sort bit lot else even still
 yet ever totally completely absolutely entirely fully utterly quite pretty super simply merely
-definitely certainly surely probably maybe perhaps
+definitely certainly surely probably maybe perhaps since apart among amongst concerning
+despite although though unless until upon via whereas within throughout towards
+toward
 """.split()
 )
 
