@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 from functools import cached_property
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -129,9 +129,13 @@ def missing_detail(
             )
         if asker == language.measure_asker and asked in language.measure_words:
             return f"how {asked}"
+    # What a which/what question asks for must be what the entry is about (its phrasings):
+    # an answer that names "the main Chinese organizations" as context does not say which
+    # firms sell chips.
+    about = set(chain.from_iterable(index.phrasings[entry_index]))
     for focus in focus_words(words, language):
         focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
-        if focus_stems and not focus_stems & set(stems):
+        if focus_stems and not focus_stems & about:
             return f"which {focus}" if in_english else f"‘{focus}’"
     return None
 
