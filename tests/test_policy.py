@@ -151,6 +151,6 @@ def test_cyrillic_without_translations_in_the_knowledge_base_is_a_language_it_do
 def test_what_a_which_question_asks_for_must_be_what_the_entry_is_about(matcher):
     # The entry on microchips names "the main Chinese space organizations" only as context
     # (they were sanctioned); it does not say which firms would sell the chips.
-    match = only(matcher, "which chinese businesses would sell the chips to moscow")
+    match = only(matcher, "which chinese organizations would sell the chips to moscow")
     assert match.decision is Decision.PARTIAL
     assert match.entry.id == "microchips"
