@@ -116,10 +116,11 @@ def missing_detail(
         if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
             return "what else"
     in_english = language.code == "en"
+    folded = {term.word: term.stem for term in terms}  # "boss" reads as its synonym "head"
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
             return f"‘{asked}’"
-        if language.stem(asked) in stems:
+        if language.stem(asked) in stems or folded.get(asked) in stems:
             continue
         if asked in language.detail_words:
             return (

@@ -112,7 +112,7 @@ workers headquarters located finish finished complete completed completion ready
 winner won win lose lost instead manufacturer manufacturers supplier suppliers vendor brand
 manufacture manufactures produce produces maker makers gone departed retired sacked called
 named purpose goal goals aim aims objective objectives study studies explore research
-investigate planning planned plans
+investigate planning planned plans head heads boss chief leader director ceo president chairman
 """.split()
     ),
     measure_asker="how",
