@@ -72,8 +72,15 @@ def test_only_question_words_that_ask_set_the_kind_of_answer(question, asked):
 
 
 def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
-    assert only(small_matcher, "who is the chief engineer of the falcon rocket").answered
+    assert only(small_matcher, "who is the chief engineer at acme").answered
+    assert only(small_matcher, "who is the boss of engineering at acme").answered  # a synonym
     assert only(small_matcher, "where is the moon base planned?").answered
+
+
+def test_a_role_the_entry_never_names_is_not_answered_by_it(small_matcher):
+    # The entry on who built the rocket names no chief: it does not say who the chief is.
+    match = only(small_matcher, "who is the chief engineer of the falcon rocket")
+    assert (match.decision, match.entry.id) == (Decision.PARTIAL, "rocket_builder")
 
 
 def test_a_where_question_about_something_the_where_phrasings_do_not_cover_is_partial(
