@@ -30,7 +30,7 @@ really any some all each every other another more most much many only own same s
 d m y o u ur ya thing things anything something stuff like kind sort bit lot else even still
 yet ever totally completely absolutely entirely fully utterly quite pretty super simply merely
 definitely certainly surely probably maybe perhaps since apart among amongst concerning
-despite although though unless until upon via whereas within throughout towards
+despite although though unless until upon via whereas within throughout towards whole entire
 toward
 """.split()
 )
