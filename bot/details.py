@@ -105,16 +105,10 @@ def missing_detail(
     missing = _missing_answer_type(terms, index, entry_index, asked_types(words, language))
     if missing:
         return missing
+    missing = _asked_beyond_phrasings(words, language, phrasings)
+    if missing:
+        return missing
     stems = index.entry_stems[entry_index]
-    asks_future = asks_future_doing(words, language)
-    asks_others = not language.other_words.isdisjoint(words)
-    if asks_future or asks_others:  # (rare: only then are the entry's phrasings read)
-        phrasing_words = [language.words(language.clean(p)) for p in phrasings]
-        if asks_future and not any(asks_future_doing(said, language) for said in phrasing_words):
-            return "what will be done"
-        covers_others = language.other_words | language.rest_words
-        if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
-            return "what else"
     in_english = language.code == "en"
     folded = {term.word: term.stem for term in terms}  # "boss" reads as its synonym "head"
     for asker, asked in pairwise(["", *words]):
@@ -138,6 +132,23 @@ def missing_detail(
         focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
         if focus_stems and not focus_stems & about:
             return f"which {focus}" if in_english else f"‘{focus}’"
+    return None
+
+
+def _asked_beyond_phrasings(
+    words: list[str], language: Language, phrasings: Iterable[str]
+) -> str | None:
+    """A future action or more than the entry names, when no phrasing of it asks so too."""
+    asks_future = asks_future_doing(words, language)
+    asks_others = not language.other_words.isdisjoint(words)
+    if not (asks_future or asks_others):
+        return None  # most questions: the phrasings need not be read
+    phrasing_words = [language.words(language.clean(p)) for p in phrasings]
+    if asks_future and not any(asks_future_doing(said, language) for said in phrasing_words):
+        return "what will be done"
+    covers_others = language.other_words | language.rest_words
+    if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
+        return "what else"
     return None
 
 
