@@ -249,12 +249,11 @@ class LanguageMatcher:
             return (quoted,)
         parts = question_parts(text)
         if len(parts) > 1:
-            matches = [self.match(part) for part in parts]
-            found = _distinct_entries(matches)
-            if len(found) > 1:
+            found = _distinct_parts([self.match(part) for part in parts])
+            if any(match.entry is not None for match in found) and (
+                len(found) > 1 or found[0].answered
+            ):
                 return tuple(found)
-            if len(found) == 1 and found[0].answered:
-                return (found[0],)
         elif parts:
             # The question without the preamble before it: the last sentence, then the
             # clause after a comma that asks ("…and got lost, so which firms were hit?").
@@ -325,11 +324,12 @@ def _text_with_names(knowledge: KnowledgeBase, language: Language) -> str:
     return "\n".join(entry.text(language.code).answer for entry in knowledge.entries)
 
 
-def _distinct_entries(matches: list[Match]) -> list[Match]:
-    """The parts that found an entry (answered in full or in part), one per entry."""
-    found: dict[str, Match] = {}
+def _distinct_parts(matches: list[Match]) -> list[Match]:
+    """Each part of a message under its own decision, one per entry: answered in full or in
+    part, a "did you mean", or a decline (the reader learns the article does not say)."""
+    found: dict[str | None, Match] = {}
     for match in matches:
-        entry = match.entry
-        if entry is not None and entry.id not in found:
-            found[entry.id] = match
+        declined = match.decision is Decision.DECLINE or not match.candidates
+        key = None if declined else match.candidates[0].entry.id
+        found.setdefault(key, match)
     return list(found.values())

@@ -140,11 +140,16 @@ def message_reply(reading: Reading, knowledge: KnowledgeBase, *, brief: bool = F
     if len(reading.matches) == 1:
         return match_reply(reading.matches[0], knowledge, brief=brief, language=language)
     replies = [match_reply(m, knowledge, brief=True, language=language) for m in reading.matches]
+    # Each answered part's Source, and each "did you mean" part's choices.
     choices = tuple(
-        Choice(say("source_of", language, title=_title(m.entry, language)), Action.SOURCE,
-               m.entry.id, language)
-        for m in reading.matches
-        if m.entry is not None
+        choice
+        for match, reply in zip(reading.matches, replies, strict=True)
+        for choice in (
+            (Choice(say("source_of", language, title=_title(match.entry, language)),
+                    Action.SOURCE, match.entry.id, language),)
+            if match.entry is not None
+            else reply.choices if match.decision is Decision.SUGGEST else ()
+        )
     )  # fmt: skip
     first = next((reply for reply in replies if reply.entry_id), replies[0])
     text = "\n\n".join(reply.text for reply in replies)

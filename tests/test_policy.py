@@ -96,6 +96,28 @@ def test_two_questions_in_one_message_get_both_answers(small_matcher):
     assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
 
 
+def test_a_second_question_the_article_does_not_cover_is_told_so_not_dropped(
+    small_matcher, small_knowledge
+):
+    from bot.replies import message_reply
+    from bot.wording import say
+
+    reading = small_matcher.read("Who built the Falcon rocket, and is it sunny in Paris?")
+    assert [m.decision for m in reading.matches] == [Decision.ANSWER, Decision.DECLINE]
+    reply = message_reply(reading, small_knowledge)
+    assert "Acme" in reply.text and say("decline_brief", "en") in reply.text
+
+
+def test_a_second_question_that_gets_a_did_you_mean_keeps_its_choices(matcher, knowledge):
+    from bot.replies import Action, message_reply
+
+    reading = matcher.read("who heads roscosmos, and what is the deal with the lunar stuff?")
+    decisions = [m.decision for m in reading.matches]
+    assert decisions[0] is Decision.ANSWER and Decision.SUGGEST in decisions[1:]
+    reply = message_reply(reading, knowledge)
+    assert {choice.action for choice in reply.choices} == {Action.SOURCE, Action.ANSWER}
+
+
 def test_two_questions_without_punctuation_after_a_lead_in_get_both_answers(small_matcher):
     reading = small_matcher.read(
         "two questions who built the falcon rocket and who is its chief engineer"
