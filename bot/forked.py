@@ -48,14 +48,15 @@ def in_two_halves(work: Callable[[Sequence[Item]], Result], items: Sequence[Item
         finally:
             os._exit(status)
     os.close(writable)
+    source = os.fdopen(readable, "rb")
     second: Result | None = None
     try:
         first = work(items[:half])
-        with os.fdopen(readable, "rb") as source:
-            second = marshal.load(source)
+        second = marshal.load(source)
     except (EOFError, ValueError, TypeError):
         second = None
     finally:
+        source.close()  # a child still writing (this side failed) gets a broken pipe and ends
         _, status = os.waitpid(child, 0)
     if status != 0 or second is None:
         second = work(items[half:])

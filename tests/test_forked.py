@@ -58,3 +58,16 @@ def test_a_build_read_over_two_processes_equals_one_read_in_one(monkeypatch):
     monkeypatch.setattr(forked, "MIN_ITEMS", 0)
     split = {code: m.state() for code, m in Matcher(knowledge).by_language.items()}
     assert split == alone
+
+
+def test_a_failure_on_this_side_ends_the_child_and_is_raised(monkeypatch):
+    monkeypatch.setattr(forked, "MIN_ITEMS", 0)
+    parent = os.getpid()
+
+    def fails_here(numbers):
+        if os.getpid() == parent:
+            raise RuntimeError("broken here")
+        return [b"x" * 1_000_000]  # more than a pipe holds: the child blocks until read
+
+    with pytest.raises(RuntimeError, match="broken here"):
+        forked.in_two_halves(fails_here, [1, 2])
