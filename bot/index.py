@@ -5,8 +5,8 @@ are in English; words the knowledge base never uses weigh by how rare they are i
 unknown non-words (names like "SpaceX") weigh the most, so a question about something the
 article never mentions is not answered from the words it happens to share.
 
-Each stem's postings are two numpy arrays, one row per stem (CSR): the phrasings that hold it
-and the entries that hold it anywhere (phrasings, answer, tags). Retrieval over them is in
+Each stem's postings are spans of two flat numpy arrays: the phrasings that hold it and the
+entries that hold it anywhere (phrasings, answer, tags). Retrieval over them is in
 retrieval.py.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, chain
@@ -53,23 +53,14 @@ class Index:
         self.phrasings: list[tuple[tuple[str, ...], ...]] = []
         self.entry_stems: list[tuple[str, ...]] = []
         about: dict[str, int] = defaultdict(int)  # how many entries' phrasings or tags use it
-        code = self.language.code
-        texts, spelled = _read_every_text(knowledge, reader)
-        repeated: dict[str, tuple[str, ...]] = {}
+        read, spelled = _read_every_text(knowledge, reader)
         # Tags are English keywords; every language's entries are about them too ("esa").
-        for entry in knowledge.entries:
-            entry_text = entry.text(code)
-            questions = [next(texts) for _ in entry_text.questions]
-            for text in (*entry.tags, entry_text.answer):
-                if text not in repeated:
-                    repeated[text] = next(texts)
-            answer = repeated[entry_text.answer]
-            tags = [repeated[text] for text in entry.tags]
-            self.phrasings.append(tuple(questions))
+        for questions, tags, answer in read:
+            self.phrasings.append(questions)
             self.entry_stems.append(tuple(dict.fromkeys(chain(*questions, answer, *tags))))
             for stem in set(chain(*questions, *tags)):
                 about[stem] += 1
-        repeated.clear()
+        del read
         spellings = commonest_spellings(spelled, self.language.frequency)
         self.weights = stem_weights(about, self.entry_stems, spellings, self.language)
         reader.learn_stems(self.weights)
@@ -160,23 +151,32 @@ def stem_weights(
     }
 
 
+Stems = tuple[str, ...]
+
+
 def _read_every_text(
     knowledge: KnowledgeBase, reader: TermReader
-) -> tuple[Iterator[tuple[str, ...]], dict[tuple[str, str], None]]:
-    """Every text's stems in reading order (an entry's phrasings, then its tags and answer,
-    each distinct tag and answer once: they repeat across entries), and every (word, stem)
-    pair first seen first. Read over two cores where that pays (bot/forked.py)."""
+) -> tuple[list[tuple[tuple[Stems, ...], list[Stems], Stems]], dict[tuple[str, str], None]]:
+    """Per entry, the stems of its phrasings, of its tags and of its answer; and every (word,
+    stem) pair read, first seen first. Each distinct tag and answer is read once (they repeat
+    across entries), all over two cores where that pays (bot/forked.py)."""
     code = reader.language.code
     texts: list[str] = []
-    repeated: set[str] = set()
+    position_of: dict[str, int] = {}  # each distinct tag and answer
+    # Per entry, where its texts stand in `texts`: its phrasings (first, count), tags, answer.
+    plan: list[tuple[int, int, list[int], int]] = []
     for entry in knowledge.entries:
         entry_text = entry.text(code)
+        first = len(texts)
         texts += entry_text.questions
         for text in (*entry.tags, entry_text.answer):
-            if text not in repeated:
-                repeated.add(text)
+            if text not in position_of:
+                position_of[text] = len(texts)
                 texts.append(text)
-    read: list[tuple[str, ...]] = []
+        tags = [position_of[text] for text in entry.tags]
+        plan.append((first, len(entry_text.questions), tags, position_of[entry_text.answer]))
+    del position_of
+    read: list[Stems] = []
     spelled: dict[tuple[str, str], None] = {}
     for stems, new_pairs in in_two_halves(partial(_read_texts, reader), texts):
         for pairs in new_pairs:
@@ -184,7 +184,10 @@ def _read_every_text(
             spelled.update(dict.fromkeys(pairs))
         # Interned: one copy of each stem, shared by every entry that uses it.
         read += (tuple(map(sys.intern, text_stems)) for text_stems in stems)
-    return iter(read), spelled
+    return [
+        (tuple(read[first : first + count]), [read[t] for t in tags], read[answer])
+        for first, count, tags, answer in plan
+    ], spelled
 
 
 def _read_texts(
