@@ -44,12 +44,14 @@ def rank(index: Index, terms: list[Term], limit: int, floor: float, spread: floa
     entries = postings.entry_postings
     held = _weighted_counts(entries, [(s[2], s[3], w) for s, w in topics], entry_count)
     candidates = np.flatnonzero(held > 0)  # (of a boolean array: five times faster)
+    if not len(candidates):
+        return []
     if asked:
         held += _weighted_counts(entries, [(s[2], s[3], w) for s, w in asked], entry_count)
     phrasing_spans = [(s[0], s[1], w) for s, w in topics + asked]
     fit = _best_phrasing_fit(postings, phrasing_spans, total, entry_count)
     scores = entry_score(fit[candidates], held[candidates] / total)
-    top = scores.max()  # (there is a candidate: every stem in the index has an entry)
+    top = scores.max()
     if top < floor:
         return []
     kept = np.flatnonzero(scores >= max(floor, top - spread))
