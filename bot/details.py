@@ -148,7 +148,7 @@ def _asked_beyond_phrasings(
         return "what will be done"
     covers_others = language.other_words | language.rest_words
     if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
-        return "what else"
+        return "anything more"
     return None
 
 
