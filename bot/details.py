@@ -116,6 +116,8 @@ def missing_detail(
             return f"‘{asked}’"
         if language.stem(asked) in stems or folded.get(asked) in stems:
             continue
+        if not language.given_by_stems.get(asked, frozenset()).isdisjoint(stems):
+            continue
         if asked in language.detail_words:
             return (
                 f"{asker} {asked}"
@@ -130,7 +132,8 @@ def missing_detail(
     about = set(chain.from_iterable(index.phrasings[entry_index]))
     for focus in focus_words(words, language):
         focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
-        if focus_stems and not focus_stems & about:
+        given = not language.given_by_stems.get(focus, frozenset()).isdisjoint(stems)
+        if focus_stems and not focus_stems & about and not given:
             return f"which {focus}" if in_english else f"‘{focus}’"
     return None
 

@@ -37,6 +37,11 @@ toward
 
 
 QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
+# Month names as answers use them (see Language.given_by); not "may" and "march", which are
+# more often a verb than a month.
+MONTHS = tuple(
+    "january february april june july august september october november december".split()
+)
 
 # Words that frame a question rather than say what it is about ("what does X mean", "who do
 # they keep mentioning"): when the knowledge base does not use them, they weigh little.
@@ -47,7 +52,8 @@ mentioning say says said saying talk talks talking talked know knows knew explai
 explained describe describes described tell tells told keep keeps kept happen happens
 happened happening go goes going gone went actually basically exactly literally gonna wanna
 gotta think thinks thought guess wonder wondering question questions answer answers ask asks
-asked asking word words term terms sentence sentences paragraph briefly brief plain
+asked asking word words term terms sentence sentences paragraph briefly brief plain couple
+line lines
 """.split()
 )
 
@@ -66,7 +72,7 @@ FILLER_PATTERNS = (
     r"\bi\s+(?:wonder|was wondering|am wondering)\b",
     r"\b(?:tell|explain to|remind)\s+(?:me|us)\b",
     r"\b(?:lol|lmao|rofl|haha+|hmm+|um+|uh+|erm|btw|tbh|imo|imho|idk|ngl|fr|rn|omg|ok|okay"
-    r"|k|pls|plz|bruh|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah|yep|welp|anyway|anyways"
+    r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\b(?:according to|in|from|by|does|did|do)\s+(?:the|this|that)\s+(?:article|piece|story"
     r"|text|news piece|report)(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",

@@ -44,6 +44,11 @@ class Language:
     focus_askers: frozenset[str]
     # Words that ask for a detail (a year, a successor, a budget): see details.py.
     detail_words: frozenset[str]
+    # A detail an entry gives by naming one of these words: a month answers "which month"
+    # and "what date" ("In January"), though the entry never uses the word "month".
+    given_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Endings clipped in casual writing, restored when that makes a known word ("lookin").
+    clipped_endings: tuple[tuple[str, str], ...] = ()
     # "how" + "big", "old"…: a measure.
     measure_asker: str | None = None
     measure_words: frozenset[str] = field(default_factory=frozenset)
@@ -70,6 +75,10 @@ class Language:
     @cached_property
     def detail_stems(self) -> frozenset[str]:
         return frozenset(self.stems(sorted(self.detail_words)))
+
+    @cached_property
+    def given_by_stems(self) -> dict[str, frozenset[str]]:
+        return {word: frozenset(self.stems(list(givers))) for word, givers in self.given_by.items()}
 
     def informativeness(self, word: str) -> float:
         if word in self.framing_words:
@@ -115,6 +124,8 @@ named purpose goal goals aim aims objective objectives study studies explore res
 investigate planning planned plans head heads boss chief leader director ceo president chairman
 """.split()
     ),
+    given_by=dict.fromkeys(("month", "months", "date", "dates"), english.MONTHS),
+    clipped_endings=(("in", "ing"),),
     measure_asker="how",
     measure_words=frozenset(
         """
@@ -146,6 +157,7 @@ UKRAINIAN = Language(
     answer_types=slavic.answer_types("uk"),
     focus_askers=frozenset({"який", "яка", "яке", "які", "якого", "якої", "яких", "якій"}),
     detail_words=slavic.UKRAINIAN_DETAIL_WORDS,
+    given_by=dict.fromkeys(("місяць", "місяця", "дата", "дату"), slavic.UKRAINIAN_MONTHS),
     joining_words=frozenset({"і", "й", "та", "а", "або"}),
 )
 
@@ -163,6 +175,7 @@ RUSSIAN = Language(
     answer_types=slavic.answer_types("ru"),
     focus_askers=frozenset({"какой", "какая", "какое", "какие", "какого", "каких", "каком"}),
     detail_words=slavic.RUSSIAN_DETAIL_WORDS,
+    given_by=dict.fromkeys(("месяц", "месяца", "дата", "дату"), slavic.RUSSIAN_MONTHS),
     joining_words=frozenset({"и", "а", "или"}),
 )
 

@@ -119,6 +119,7 @@ def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher)
         ("hed", "head"),
         ("teh", "the"),
         ("baes", "base"),
+        ("plannin", "planning"),  # a clipped ending, restored
     ],
 )
 def test_typos_read_as_the_word_meant(small_matcher, typed, meant):

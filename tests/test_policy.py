@@ -77,6 +77,13 @@ def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
     assert only(small_matcher, "where is the moon base planned?").answered
 
 
+def test_a_month_the_answer_names_gives_the_month_and_the_date_but_not_the_year(matcher):
+    assert only(matcher, "In which month did Washington sanction CASC and CASIC?").answered
+    assert only(matcher, "CASIC sanctions date").answered
+    year = only(matcher, "in which year were CASC and CASIC sanctioned?")
+    assert (year.decision, year.missing) == (Decision.PARTIAL, "which year")
+
+
 def test_a_role_the_entry_never_names_is_not_answered_by_it(small_matcher):
     # The entry on who built the rocket names no chief: it does not say who the chief is.
     match = only(small_matcher, "who is the chief engineer of the falcon rocket")
