@@ -37,6 +37,9 @@ from bot.terms import Term, TermReader
 # An answer needs a score this high and this far ahead of the next entry.
 ANSWER_MIN_SCORE = 60.0
 ANSWER_MARGIN = 4.0
+# A score this high answers even with a close rival: both hold nearly all of the question,
+# so the first is answered and the rival offered beside it (its button under the answer).
+CLOSE_RIVAL_ANSWER_SCORE = 75.0
 # Below the answer bar but this high: "did you mean…" with the close candidates.
 SUGGEST_MIN_SCORE = 42.0
 # How far below the top a candidate may be and still be offered beside it.
@@ -69,7 +72,8 @@ class Candidate:
 @dataclass(frozen=True)
 class Match:
     decision: Decision
-    # Ranked: the answer first; or the suggestions; or, for a decline, the nearest topics.
+    # Ranked: the answer first (then any close rival, offered beside it); or the
+    # suggestions; or, for a decline, the nearest topics.
     candidates: tuple[Candidate, ...] = ()
     # PARTIAL: what the article does not say ("which year"); SMALL_TALK: its kind.
     missing: str | None = None
@@ -284,7 +288,7 @@ class LanguageMatcher:
                     question, terms, self.index, entry_index, phrasings
                 )
                 if missing is None:
-                    return Match(Decision.ANSWER, (best,))
+                    return Match(Decision.ANSWER, (best, *self._close_rivals(candidates)))
                 return Match(Decision.PARTIAL, (best,), missing)
         if best.score >= SUGGEST_MIN_SCORE:
             floor = max(SUGGEST_MIN_SCORE, best.score - SUGGEST_SPREAD)
@@ -294,14 +298,22 @@ class LanguageMatcher:
 
     def _clear(self, candidates: list[Candidate]) -> bool:
         """One winner: far enough ahead, or its close rival is among its related questions
-        (the person is one button away from it)."""
+        (the person is one button away from it), or it scores so high that the rival is
+        offered beside its answer."""
         if len(candidates) < 2:
             return True
         best, runner_up = candidates[0], candidates[1]
         return (
             best.score - runner_up.score >= ANSWER_MARGIN
             or runner_up.entry.id in best.entry.related
+            or best.score >= CLOSE_RIVAL_ANSWER_SCORE
         )
+
+    @staticmethod
+    def _close_rivals(candidates: list[Candidate]) -> list[Candidate]:
+        """The runners-up within ANSWER_MARGIN of an answered entry: offered beside it."""
+        best = candidates[0]
+        return [c for c in candidates[1:] if best.score - c.score < ANSWER_MARGIN]
 
     def _names_match(self, entry_index: int, terms: list[Term]) -> bool:
         """The entry mentions every article name the question uses."""

@@ -79,11 +79,17 @@ def _title(entry: Entry, language: str) -> str:
 
 
 def answer_reply(
-    entry: Entry, knowledge: KnowledgeBase, *, score: float | None = None, language: str = "en"
+    entry: Entry,
+    knowledge: KnowledgeBase,
+    *,
+    score: float | None = None,
+    language: str = "en",
+    rivals: tuple[str, ...] = (),
 ) -> Reply:
-    """An entry's answer, with its Source and up to three related questions to go on with."""
+    """An entry's answer, with its Source and up to three questions to go on with: any close
+    rival the question fitted nearly as well, then the entry's related questions."""
     choices = [Choice(say("source", language), Action.SOURCE, entry.id, language)]
-    for related_id in entry.related[:MAX_RELATED]:
+    for related_id in list(dict.fromkeys((*rivals, *entry.related)))[:MAX_RELATED]:
         related = knowledge.get(related_id)
         if related is not None:
             choices.append(Choice(_title(related, language), Action.ANSWER, related.id, language))
@@ -111,7 +117,8 @@ def match_reply(
     """The reply to a question; `brief` for group chats, where a decline is one short line."""
     entry = match.entry
     if match.decision is Decision.ANSWER and entry is not None:
-        return answer_reply(entry, knowledge, score=match.score, language=language)
+        rivals = tuple(c.entry.id for c in match.candidates[1:])
+        return answer_reply(entry, knowledge, score=match.score, language=language, rivals=rivals)
     if match.decision is Decision.PARTIAL and entry is not None:
         return partial_reply(entry, match.missing or "", knowledge, match.score, language)
     if match.decision is Decision.SMALL_TALK:

@@ -190,3 +190,46 @@ def test_what_a_which_question_asks_for_must_be_what_the_entry_is_about(matcher)
     match = only(matcher, "which chinese organizations would sell the chips to moscow")
     assert match.decision is Decision.PARTIAL
     assert match.entry.id == "microchips"
+
+
+TWIN_ENTRIES = """\
+title: "One launch"
+description: "a rocket launch."
+article: |
+  The Falcon rocket launches in spring from the coast.
+entries:
+  - id: launch_season
+    questions:
+      - When does the Falcon rocket launch?
+      - falcon rocket launch season
+      - in which season is the falcon launched
+    answer: The Falcon rocket launches in spring.
+    source: The Falcon rocket launches in spring from the coast.
+  - id: launch_site
+    questions:
+      - Where does the Falcon rocket launch?
+      - falcon rocket launch site
+      - from which place is the falcon launched
+    answer: The Falcon rocket launches from the coast.
+    source: The Falcon rocket launches in spring from the coast.
+"""
+
+
+def test_a_question_two_entries_fit_nearly_in_full_is_answered_with_the_rival_beside_it(
+    tmp_path,
+):
+    from bot.knowledge import load_knowledge
+    from bot.replies import match_reply
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(TWIN_ENTRIES, encoding="utf-8")
+    knowledge = load_knowledge(path)
+    matcher = Matcher(knowledge)
+    match = only(matcher, "the falcon rocket launch")
+    assert match.decision is Decision.ANSWER
+    [best, rival] = match.candidates
+    assert best.score - rival.score < 4.0 and best.score >= 75.0
+    offered = [choice.target for choice in match_reply(match, knowledge).choices]
+    assert rival.entry.id in offered
+    # Where both fit less well, the same closeness is a "did you mean".
+    assert only(matcher, "falcon rocket news").decision is Decision.SUGGEST
