@@ -267,6 +267,10 @@ class LanguageMatcher:
                 alone = self.match(sentence)
                 if alone.entry is not None:
                     return (alone,)
+                if alone.decision is Decision.SUGGEST:
+                    whole = self.match(text)
+                    # The story before it only adds words: its choices, unless it answers.
+                    return (whole if whole.entry is not None else alone,)
             if clause != sentence and stands_alone(clause):
                 alone = self.match(clause)
                 if alone.answered:

@@ -24,7 +24,8 @@ _OPENS_QUESTION = re.compile(rf"^\W*(?:@\w+\s+)?(?:{QUESTION_OPENERS})\b", re.IG
 # got lost, so which firms were hit?", "Hello, I am a student, please tell me who…").
 _ASKING_CLAUSE = re.compile(
     rf",\s*(?:(?:so|ok|okay|and|but|please|pls|now|then|like)\s+)*"
-    rf"(?:(?:can|could) you\s+)?(?:(?:tell|explain to|show) me\s+)?(?=(?:{QUESTION_OPENERS})\b)",
+    rf"(?:(?:can|could) (?:you|u|ya)\s+)?(?:(?:tell|explain to|show) me\s+)?"
+    rf"(?=(?:{QUESTION_OPENERS})\b)",
     re.IGNORECASE,
 )
 # A clause that asks after a few words of preamble ("two questions who heads Roscosmos and…").
@@ -40,7 +41,11 @@ def question_parts(text: str) -> list[str]:
     parts: list[str] = []
     for sentence in _SENTENCES.split(text.strip()):
         clauses = _SECOND_QUESTION.split(sentence)
-        if len(clauses) > 1 and not all(_asks(clause) for clause in clauses[1:]):
+        # "…which firms were hit and when": a bare question word asks more of the same
+        # question, not a second one.
+        if len(clauses) > 1 and not all(
+            _asks(clause) and len(clause.split()) > 1 for clause in clauses[1:]
+        ):
             clauses = [sentence]
         if len(clauses) > 1:
             clauses[0] = _without_preamble(clauses[0])

@@ -151,6 +151,32 @@ def test_the_question_after_a_preamble_is_what_is_matched(small_matcher):
     assert only(small_matcher, text).entry.id == "chief_engineer"
 
 
+def test_a_did_you_mean_for_the_question_after_a_long_preamble_is_kept(small_matcher):
+    # The whole message, story included, matches nothing; the question alone is a close call.
+    text = (
+        "My kids and I spent the whole evening arguing over dinner about space travel. "
+        "Who works on the moon base?"
+    )
+    match = only(small_matcher, text)
+    assert match.decision is Decision.SUGGEST
+    assert {c.entry.id for c in match.candidates} == {"moon_base", "base_crew"}
+
+
+def test_a_bare_question_word_after_and_asks_more_of_the_same_question():
+    from bot.messages import question_parts
+
+    text = "which company built the falcon rocket and when"
+    assert question_parts(text) == [text]
+    assert len(question_parts("who built the falcon and where is the moon base?")) == 2
+
+
+def test_the_clause_after_can_u_tell_me_is_the_question():
+    from bot.messages import asking_clause
+
+    text = "im writing a school report on space stuff, can u tell me who built the falcon rocket"
+    assert asking_clause(text) == "who built the falcon rocket"
+
+
 def test_a_quoted_sentence_of_the_article_finds_the_entry_resting_on_it(small_matcher):
     match = only(small_matcher, "what is meant by 'the base will house four people'?")
     assert match.answered and match.entry.id == "base_crew"
