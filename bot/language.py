@@ -74,6 +74,7 @@ FILLER_PATTERNS = (
     r"\b(?:lol|lmao|rofl|haha+|hmm+|um+|uh+|erm|btw|tbh|imo|imho|idk|ngl|fr|rn|omg|ok|okay"
     r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
+    r"\bafter all (?:this|that)\b",
     r"\b(?:according to|in|from|by|does|did|do)\s+(?:the|this|that)\s+(?:article|piece|story"
     r"|text|news piece|report)(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
     r"\bthe\s+(?:article|piece|story|text|author)\s+(?:says|said|mentions|claims|reports)\b",
