@@ -52,7 +52,7 @@ mentioning say says said saying talk talks talking talked know knows knew explai
 explained describe describes described tell tells told keep keeps kept happen happens
 happened happening go goes going gone went actually basically exactly literally gonna wanna
 gotta think thinks thought guess wonder wondering question questions answer answers ask asks
-asked asking word words term terms sentence sentences paragraph briefly brief plain couple
+asked asking word words term terms sentence sentences paragraph briefly brief plain couple put
 line lines
 """.split()
 )
