@@ -38,6 +38,21 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
     assert answered_id(small_matcher, "who is in charge of engineering at acme") == "chief_engineer"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my friend says acme built the falcon rocket, is that true?",
+        "bro acme built the falcon rocket after all this, is true??",
+        "a colleague told me that acme built the falcon rocket",
+    ],
+)
+def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
+    def stems(text):
+        return [t.stem for t in small_matcher.terms(text)]
+
+    assert stems(message) == stems("acme built the falcon rocket")
+
+
 def test_curly_apostrophes_fold_like_straight_ones(small_matcher):
     curly = small_matcher.terms("who’s the chief engineer")
     straight = small_matcher.terms("who's the chief engineer")
