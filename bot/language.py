@@ -77,7 +77,8 @@ FILLER_PATTERNS = (
     r"\bafter all (?:this|that)\b",
     # A claim to check: "my friend says X, is that true?" asks X.
     r"\b(?:my|a)\s+(?:friend|mate|buddy|dad|mom|mum|teacher|brother|sister|colleague|coworker"
-    r"|uncle|aunt|boss|neighbou?r)s?\s+(?:says?|said|told me|claims?|thinks?|reckons?)(?:\s+that)?\b",
+    r"|uncle|aunt|boss|neighbou?r)s?\s+(?:says?|said|told me|claims?|thinks?|reckons?)"
+    r"(?:\s+that)?\b",
     r"\b(?:is|was)\s+(?:that|this|it)\s+(?:true|right|correct|so)\b|\bis\s+true\b",
     r"\b(?:according to|in|from|by|does|did|do)\s+(?:the|this|that)\s+(?:article|piece|story"
     r"|text|news piece|report)(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
