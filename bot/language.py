@@ -27,7 +27,7 @@ and or but if because while whether there here i me my mine myself you your your
 ours he him his she her they them their theirs one ones what which whom whose how can could
 would should will shall may might must has have having had get got gets just also too very
 really any some all each every other another more most much many only own same s t ll re ve
-d m y o u r ur ya thing things anything something stuff like kind sort bit lot else even still
+d m y o u ur ya thing things anything something stuff like kind sort bit lot else even still
 yet ever totally completely absolutely entirely fully utterly quite pretty super simply merely
 definitely certainly surely probably maybe perhaps since apart among amongst concerning
 despite although though unless until upon via whereas within throughout towards whole entire
