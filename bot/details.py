@@ -114,16 +114,15 @@ def missing_detail(
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
             return f"‘{asked}’"
+        givers = language.given_by_stems.get(asked)
+        if givers is not None and not givers.isdisjoint(stems):
+            continue  # "In January" gives the month
+        if givers is not None and asker in language.focus_askers:
+            return _asked_label(asker, asked, language)  # "in recent years" gives no year
         if language.stem(asked) in stems or folded.get(asked) in stems:
             continue
-        if not language.given_by_stems.get(asked, frozenset()).isdisjoint(stems):
-            continue
         if asked in language.detail_words:
-            return (
-                f"{asker} {asked}"
-                if in_english and asker in language.focus_askers
-                else f"‘{asked}’"
-            )
+            return _asked_label(asker, asked, language)
         if asker == language.measure_asker and asked in language.measure_words:
             return f"how {asked}"
     # What a which/what question asks for must be what the entry is about (its phrasings):
@@ -136,6 +135,13 @@ def missing_detail(
         if focus_stems and not focus_stems & about and not given:
             return f"which {focus}" if in_english else f"‘{focus}’"
     return None
+
+
+def _asked_label(asker: str, asked: str, language: Language) -> str:
+    """ "which year" after which/what in English, else the word itself: ‘successor’."""
+    if language.code == "en" and asker in language.focus_askers:
+        return f"{asker} {asked}"
+    return f"‘{asked}’"
 
 
 def _asked_beyond_phrasings(

@@ -42,6 +42,8 @@ QUESTION_WORDS = frozenset({"who", "when", "where", "why"})
 MONTHS = tuple(
     "january february april june july august september october november december".split()
 )
+# Years as answers give them: "in recent years" gives no year.
+YEARS = tuple(str(year) for year in range(1900, 2100))
 
 # Words that frame a question rather than say what it is about ("what does X mean", "who do
 # they keep mentioning"): when the knowledge base does not use them, they weigh little.

@@ -44,8 +44,9 @@ class Language:
     focus_askers: frozenset[str]
     # Words that ask for a detail (a year, a successor, a budget): see details.py.
     detail_words: frozenset[str]
-    # A detail an entry gives by naming one of these words: a month answers "which month"
-    # and "what date" ("In January"), though the entry never uses the word "month".
+    # A detail an entry gives only by naming one of these words: a month answers "which
+    # month" and "what date" ("In January") though the entry never says "month", and "in
+    # recent years" answers no "which year".
     given_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Endings clipped in casual writing, restored when that makes a known word ("lookin").
     clipped_endings: tuple[tuple[str, str], ...] = ()
@@ -124,7 +125,11 @@ named purpose goal goals aim aims objective objectives study studies explore res
 investigate planning planned plans head heads boss chief leader director ceo president chairman
 """.split()
     ),
-    given_by=dict.fromkeys(("month", "months", "date", "dates"), english.MONTHS),
+    given_by={
+        **dict.fromkeys(("year", "years"), english.YEARS),
+        **dict.fromkeys(("month", "months"), english.MONTHS),
+        **dict.fromkeys(("date", "dates"), english.MONTHS + english.YEARS),
+    },
     clipped_endings=(("in", "ing"),),
     measure_asker="how",
     measure_words=frozenset(
@@ -155,9 +160,13 @@ UKRAINIAN = Language(
     question_words=slavic.UKRAINIAN_QUESTION_WORDS,
     framing_words=slavic.UKRAINIAN_FRAMING,
     answer_types=slavic.answer_types("uk"),
-    focus_askers=frozenset({"який", "яка", "яке", "які", "якого", "якої", "яких", "якій"}),
+    focus_askers=frozenset({"який", "яка", "яке", "які", "якого", "якої", "яких", "якій", "якому"}),
     detail_words=slavic.UKRAINIAN_DETAIL_WORDS,
-    given_by=dict.fromkeys(("місяць", "місяця", "дата", "дату"), slavic.UKRAINIAN_MONTHS),
+    given_by={
+        # Not "місяць": it is the Moon as well as a month.
+        **dict.fromkeys(("рік", "року", "роки", "році"), english.YEARS),
+        **dict.fromkeys(("дата", "дату"), slavic.UKRAINIAN_MONTHS + english.YEARS),
+    },
     joining_words=frozenset({"і", "й", "та", "а", "або"}),
 )
 
@@ -175,7 +184,11 @@ RUSSIAN = Language(
     answer_types=slavic.answer_types("ru"),
     focus_askers=frozenset({"какой", "какая", "какое", "какие", "какого", "каких", "каком"}),
     detail_words=slavic.RUSSIAN_DETAIL_WORDS,
-    given_by=dict.fromkeys(("месяц", "месяца", "дата", "дату"), slavic.RUSSIAN_MONTHS),
+    given_by={
+        **dict.fromkeys(("год", "года", "году"), english.YEARS),
+        **dict.fromkeys(("месяц", "месяца"), slavic.RUSSIAN_MONTHS),
+        **dict.fromkeys(("дата", "дату"), slavic.RUSSIAN_MONTHS + english.YEARS),
+    },
     joining_words=frozenset({"и", "а", "или"}),
 )
 

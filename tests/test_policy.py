@@ -84,6 +84,13 @@ def test_a_month_the_answer_names_gives_the_month_and_the_date_but_not_the_year(
     assert (year.decision, year.missing) == (Decision.PARTIAL, "which year")
 
 
+def test_years_in_the_entry_are_not_a_year_it_gives(matcher):
+    # The entry says "in recent years": that answers how things went, not which year.
+    asked = only(matcher, "in what year did chinese-russian cooperation start growing stronger?")
+    assert (asked.decision, asked.missing) == (Decision.PARTIAL, "what year")
+    assert only(matcher, "has chinese-russian space cooperation grown in recent years?").answered
+
+
 def test_a_role_the_entry_never_names_is_not_answered_by_it(small_matcher):
     # The entry on who built the rocket names no chief: it does not say who the chief is.
     match = only(small_matcher, "who is the chief engineer of the falcon rocket")
