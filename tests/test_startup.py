@@ -126,6 +126,26 @@ def test_sigterm_finishes_in_flight_replies_exits_0_and_nothing_is_answered_twic
     assert len(api.sent_messages()) == 5
 
 
+@pytest.mark.slow
+def test_a_failed_confirmation_at_shutdown_is_tried_again():
+    with FakeBotAPI() as api:
+        env = bot_env(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
+        process = start_bot(env)
+        try:
+            api.wait_for(lambda a: a.calls("getUpdates"), timeout=20)
+            # The next two getUpdates fail: the poll after the question (the bot then waits
+            # before polling again, and is stopped while it waits), and the shutdown's
+            # confirmation, which must be tried again.
+            plan = FaultPlan(rate=1.0, kinds=("500",), methods=("getUpdates",), max_faults=2)
+            api.set_faults(plan)
+            api.private_text("who heads roscosmos?", user_id=USER)
+            api.wait_for(lambda a: a.sent_messages(USER), timeout=10)
+        finally:
+            code, _ = stop_bot(process)
+        assert code == 0
+        assert api.pending_updates() == []
+
+
 @pytest.mark.parametrize("extra", [{"WEBHOOK_URL": "https://example.invalid/hook"}])
 def test_webhook_mode_requires_a_secret(extra):
     result = run_bot(

@@ -30,6 +30,9 @@ POLL_TIMEOUT = 10
 # each finished update cost two thirds of the throughput).
 MAX_BATCH = 100
 REFETCH_BELOW = MAX_BATCH // 2
+# The getUpdates that confirms finished updates at shutdown: tries, and the wait between.
+CONFIRM_ATTEMPTS = 3
+CONFIRM_RETRY_DELAY = 0.2
 # Backoff after failed getUpdates in a row: 0.5 s, then 1.5 times longer each time, at most
 # 30 s (each +-25 % jitter); close to python-telegram-bot's Updater.
 FIRST_BACKOFF = 0.5
@@ -177,10 +180,16 @@ class Poller:
             self.tracker.finish(update.update_id)
 
     async def confirm_finished(self) -> None:
-        """At shutdown: one getUpdates that confirms what finished, and takes nothing new."""
-        try:
-            await self.bot.get_updates(
-                offset=self.tracker.offset, timeout=0, limit=1, read_timeout=self.read_timeout
-            )
-        except TelegramError as error:
-            logger.debug("could not confirm the finished updates at shutdown: %s", error)
+        """At shutdown: a getUpdates that confirms what finished, and takes nothing new. Tried
+        CONFIRM_ATTEMPTS times: the long poll just cancelled may still hold the connection
+        getUpdates uses, and an unconfirmed update is fetched (not answered) again."""
+        for attempt in range(1, CONFIRM_ATTEMPTS + 1):
+            try:
+                await self.bot.get_updates(
+                    offset=self.tracker.offset, timeout=0, limit=1, read_timeout=self.read_timeout
+                )
+                return
+            except TelegramError as error:
+                logger.debug("could not confirm the finished updates (try %d): %s", attempt, error)
+                if attempt < CONFIRM_ATTEMPTS:
+                    await asyncio.sleep(CONFIRM_RETRY_DELAY)
