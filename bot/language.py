@@ -77,6 +77,10 @@ FILLER_PATTERNS = (
     r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\bafter all (?:this|that)\b",
+    r"\b(?:just\s+)?(?:tell me\s+)?yes or no\b",
+    r"\beli5\b|\blike i'?m (?:5|five)\b",
+    r"\b(?:that'?s|thats|sounds|so)\s+(?:wild|crazy|insane|nuts|cool|interesting|weird|wow)\b"
+    r"|\bwow\b",
     # A claim to check: "my friend says X, is that true?" asks X.
     r"\b(?:my|a)\s+(?:friend|mate|buddy|dad|mom|mum|teacher|brother|sister|colleague|coworker"
     r"|uncle|aunt|boss|neighbou?r)s?\s+(?:says?|said|told me|claims?|thinks?|reckons?)"
@@ -159,6 +163,13 @@ CHAT_SPELLINGS = {
     "thx": "thanks",
     "pls": "please",
     "plz": "please",
+    "w": "with",
+    # Misspellings too far from the word for typo alignment (two edits in a short word).
+    "hapend": "happened",
+    "happend": "happened",
+    "hapened": "happened",
+    "wich": "which",
+    "becuz": "because",
 }
 _CHAT_SPELLING = re.compile(r"\b(?:" + "|".join(CHAT_SPELLINGS) + r")\b")
 # Words are runs of letters, or runs of digits ("luna27" -> luna, 27).

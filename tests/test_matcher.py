@@ -44,6 +44,8 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "my friend says acme built the falcon rocket, is that true?",
         "bro acme built the falcon rocket after all this, is true??",
         "a colleague told me that acme built the falcon rocket",
+        "eli5: acme built the falcon rocket? just tell me yes or no",
+        "wow acme built the falcon rocket, thats wild",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
@@ -135,6 +137,7 @@ def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher)
         ("teh", "the"),
         ("baes", "base"),
         ("plannin", "planning"),  # a clipped ending, restored
+        ("w", "with"),  # a chat spelling
     ],
 )
 def test_typos_read_as_the_word_meant(small_matcher, typed, meant):
