@@ -125,6 +125,9 @@ def missing_detail(
             return _asked_label(asker, asked, language)
         if asker == language.measure_asker and asked in language.measure_words:
             return f"how {asked}"
+    narrowed = _narrowing_clause(words, stems, folded, language)
+    if narrowed:
+        return narrowed
     # What a which/what question asks for must be what the entry is about (its phrasings):
     # an answer that names "the main Chinese organizations" as context does not say which
     # firms sell chips.
@@ -134,6 +137,34 @@ def missing_detail(
         given = not language.given_by_stems.get(focus, frozenset()).isdisjoint(stems)
         if focus_stems and not focus_stems & about and not given:
             return f"which {focus}" if in_english else f"‘{focus}’"
+    return None
+
+
+# How many words after "that were" a relative clause is read for.
+MAX_CLAUSE_WORDS = 4
+
+
+def _narrowing_clause(
+    words: list[str], stems: Iterable[str], folded: dict[str, str], language: Language
+) -> str | None:
+    """ "What happened to the Soyuz rockets *that were left at Kourou*?": a relative clause
+    inside the question with a word the entry never uses asks about something narrower than
+    the entry's topic; the phrase it narrows is what the article does not speak of."""
+    for at in range(2, len(words) - 2):
+        if words[at] not in language.relative_pronouns:
+            continue
+        if words[at + 1] not in language.linking_verbs:
+            continue
+        clause = words[at + 2 : at + 2 + MAX_CLAUSE_WORDS]
+        unsaid = [
+            word
+            for word in clause
+            if word not in language.stopwords
+            and language.stem(word) not in stems
+            and folded.get(word) not in stems
+        ]
+        if unsaid:
+            return f"‘{' '.join(words[at - 1 : at + 2 + len(clause)])}’"
     return None
 
 

@@ -61,6 +61,10 @@ class Language:
     # a phrasing of it asks for the others (or the rest) too (see details.py).
     other_words: frozenset[str] = field(default_factory=frozenset)
     rest_words: frozenset[str] = field(default_factory=frozenset)  # "the rest", "remaining"
+    # "the rockets *that were* left at Kourou": a relative clause narrows what is asked about;
+    # an entry that does not hold its words does not say it (see details.py).
+    relative_pronouns: frozenset[str] = field(default_factory=frozenset)
+    linking_verbs: frozenset[str] = field(default_factory=frozenset)
     # "who built it *and* when": a question word after one of these asks a second question.
     joining_words: frozenset[str] = field(default_factory=frozenset)
     doing_words: frozenset[str] = field(default_factory=frozenset)
@@ -140,6 +144,8 @@ big large small old long far fast soon expensive cheap tall heavy wide deep high
     future_markers=frozenset("will would could might shall going plan plans planning".split()),
     doing_words=frozenset({"do", "doing"}),
     joining_words=frozenset({"and", "or", "also", "plus"}),
+    relative_pronouns=frozenset({"that", "which", "who"}),
+    linking_verbs=frozenset({"is", "are", "was", "were"}),
     other_words=frozenset("other others else besides except".split()),
     rest_words=frozenset({"rest", "remaining", "remain", "remains"}),
     wishing_words=frozenset(

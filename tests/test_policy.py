@@ -91,6 +91,14 @@ def test_years_in_the_entry_are_not_a_year_it_gives(matcher):
     assert only(matcher, "has chinese-russian space cooperation grown in recent years?").answered
 
 
+def test_a_relative_clause_the_entry_does_not_hold_narrows_the_question(small_matcher):
+    narrowed = only(small_matcher, "who built the falcon rocket that was sold?")
+    assert narrowed.decision is Decision.PARTIAL
+    assert narrowed.missing == "‘rocket that was sold’"
+    # A clause the entry holds narrows nothing.
+    assert only(small_matcher, "who built the rocket that was the falcon?").answered
+
+
 def test_a_role_the_entry_never_names_is_not_answered_by_it(small_matcher):
     # The entry on who built the rocket names no chief: it does not say who the chief is.
     match = only(small_matcher, "who is the chief engineer of the falcon rocket")
