@@ -74,7 +74,8 @@ FILLER_PATTERNS = (
     r"\bi\s+(?:wonder|was wondering|am wondering)\b",
     r"\b(?:tell|explain to|remind)\s+(?:me|us)\b",
     r"\b(?:lol|lmao|rofl|haha+|hmm+|um+|uh+|erm|btw|tbh|imo|imho|idk|ngl|fr|rn|omg|ok|okay"
-    r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah|yep|welp|anyway|anyways"
+    r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah"
+    r"|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\bafter all (?:this|that)\b",
     r"\b(?:just\s+)?(?:tell me\s+)?yes or no\b",

@@ -175,6 +175,8 @@ class TermReader:
 
     def _nearest_known(self, word: str) -> str:
         language = self.language
+        if word in self._known_words:
+            return word
         for clipped, full in language.clipped_endings:
             restored = word[: -len(clipped)] + full
             if word.endswith(clipped) and language.stem(restored) in self._known_stems:
