@@ -40,6 +40,9 @@ ANSWER_MARGIN = 4.0
 # A score this high answers even with a close rival: both hold nearly all of the question,
 # so the first is answered and the rival offered beside it (its button under the answer).
 CLOSE_RIVAL_ANSWER_SCORE = 75.0
+# ...if it is ahead at all: a tie (both 100 for a bare "Roscosmos") is a coin flip, so a
+# "did you mean".
+CLOSE_RIVAL_MIN_LEAD = 0.5
 # Below the answer bar but this high: "did you mean…" with the close candidates.
 SUGGEST_MIN_SCORE = 42.0
 # How far below the top a candidate may be and still be offered beside it.
@@ -310,7 +313,10 @@ class LanguageMatcher:
         return (
             best.score - runner_up.score >= ANSWER_MARGIN
             or runner_up.entry.id in best.entry.related
-            or best.score >= CLOSE_RIVAL_ANSWER_SCORE
+            or (
+                best.score >= CLOSE_RIVAL_ANSWER_SCORE
+                and best.score - runner_up.score >= CLOSE_RIVAL_MIN_LEAD
+            )
         )
 
     @staticmethod
