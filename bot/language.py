@@ -78,6 +78,9 @@ FILLER_PATTERNS = (
     r"|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\bafter all (?:this|that)\b",
+    r"\b(?:hey|ok|okay)\s+(?:google|siri|alexa)\b|\bno wait\b",
+    r"\bi\s+(?:do not|don't|dont|can not|cannot)\s+(?:understand|get)(?:\s+(?:it|this|fully))?\b",
+    r"\bwhat does (?:the|this) (?:article|piece|text|story) say\b",
     r"\b(?:just\s+)?(?:tell me\s+)?yes or no\b",
     r"\beli5\b|\blike i'?m (?:5|five)\b",
     r"\b(?:that'?s|thats|sounds|so)\s+(?:wild|crazy|insane|nuts|cool|interesting|weird|wow)\b"

@@ -46,6 +46,7 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "a colleague told me that acme built the falcon rocket",
         "eli5: acme built the falcon rocket? just tell me yes or no",
         "wow acme built the falcon rocket, thats wild",
+        "hey siri no wait acme built the falcon rocket, i don't get it",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
