@@ -62,6 +62,8 @@ line lines
 # Chat noise that says nothing about the question: greetings, politeness, hedges, and phrases
 # about the article itself (every question is about the article).
 FILLER_PATTERNS = (
+    # First: "hey"/"ok" alone are greetings and chat, but not before a voice assistant's name.
+    r"\b(?:hey|ok|okay)\s+(?:google|siri|alexa)\b|\bno wait\b",
     r"\b(?:hey|hi|hello|yo|hiya|howdy|greetings|dear)\b(?:\s+(?:there|bot|buddy|mate))?",
     r"\b(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+|plz\s+)?"
     r"(?:tell|explain|say|remind|show)\s+(?:me|us)\b",
@@ -78,7 +80,6 @@ FILLER_PATTERNS = (
     r"|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\bafter all (?:this|that)\b",
-    r"\b(?:hey|ok|okay)\s+(?:google|siri|alexa)\b|\bno wait\b",
     r"\bi\s+(?:do not|don't|dont|can not|cannot)\s+(?:understand|get)(?:\s+(?:it|this|fully))?\b",
     r"\bwhat does (?:the|this) (?:article|piece|text|story) say\b",
     r"\b(?:just\s+)?(?:tell me\s+)?yes or no\b",
