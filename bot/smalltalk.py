@@ -46,8 +46,8 @@ UKRAINIAN = {
     ),
     "goodbye": (r"(?:бувай|бувайте|до побачення|па|на все добре|до зустрічі|добраніч)",),
     "identity": (
-        r"(?:хто|що) (?:ти|ви)(?: такий| така| таке)?",
-        r"(?:ти|ви) (?:хто|що)(?: такий| така| таке)?",
+        r"(?:хто|що) (?:ти|ви)(?: взагалі)?(?: такий| така| таке)?",
+        r"(?:ти|ви)(?: взагалі)? (?:хто|що)(?: взагалі)?(?: такий| така| таке)?",
         r"ти (?:бот|людина|робот)",
         r"що (?:ти )?(?:вмієш|можеш)",
     ),
@@ -64,8 +64,8 @@ RUSSIAN = {
     ),
     "goodbye": (r"(?:пока|до свидания|всего доброго|до встречи|спокойной ночи)",),
     "identity": (
-        r"(?:кто|что) (?:ты|вы)(?: такой| такая| такое)?",
-        r"(?:ты|вы) (?:кто|что)(?: такой| такая| такое)?",
+        r"(?:кто|что) (?:ты|вы)(?: вообще| ваще)?(?: такой| такая| такое)?",
+        r"(?:ты|вы)(?: вообще| ваще)? (?:кто|что)(?: вообще| ваще)?(?: такой| такая| такое)?",
         r"ты (?:бот|человек|робот)",
         r"что (?:ты )?(?:умеешь|можешь)",
     ),
@@ -79,6 +79,12 @@ _COMPILED = {
     for code, by_kind in PATTERNS.items()
 }
 _NOISE = re.compile(r"@\w+|[^\w\s']+")
+# A word that may open small talk without changing it ("а ты кто?", "so who are you?").
+_OPENING_PARTICLES = {
+    "en": frozenset({"so", "and", "but"}),
+    "uk": frozenset({"а", "і", "ну", "так"}),
+    "ru": frozenset({"а", "и", "ну", "так"}),
+}
 # Small talk is short; a long message that merely starts with "thanks" is something else.
 MAX_SMALL_TALK_CHARS = 80
 
@@ -89,6 +95,9 @@ def kind_of(text: str, language: str = "en") -> str | None:
         return None
     folded = unicodedata.normalize("NFKC", text).replace("’", "'").casefold()
     folded = " ".join(_NOISE.sub(" ", folded).split())
+    first, _, rest = folded.partition(" ")
+    if rest and first in _OPENING_PARTICLES.get(language, frozenset()):
+        folded = rest
     if not folded:
         return None
     for kind, pattern in _COMPILED.get(language, _COMPILED["en"]).items():

@@ -201,7 +201,8 @@ def test_a_quoted_sentence_of_the_article_finds_the_entry_resting_on_it(small_ma
     ("text", "kind"),
     [("hi", "greeting"), ("Hello bot!", "greeting"), ("thanks bot!", "thanks"),
      ("thank you so much", "thanks"), ("bye", "goodbye"), ("who are you?", "identity"),
-     ("привіт", "greeting"), ("дякую!", "thanks"), ("спасибо", "thanks"), ("ты кто?", "identity")],
+     ("привіт", "greeting"), ("дякую!", "thanks"), ("спасибо", "thanks"), ("ты кто?", "identity"),
+     ("а ты вообще кто такой?", "identity"), ("ти хто взагалі такий?", "identity")],
 )  # fmt: skip
 def test_small_talk_gets_small_talk_in_any_language(small_matcher, text, kind):
     match = only(small_matcher, text)
