@@ -109,15 +109,13 @@ def missing_detail(
     if missing:
         return missing
     stems = index.entry_stems[entry_index]
-    in_english = language.code == "en"
     folded = {term.word: term.stem for term in terms}  # "boss" reads as its synonym "head"
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
             return f"‘{asked}’"
-        givers = language.given_by_stems.get(asked)
-        if givers is not None and not givers.isdisjoint(stems):
+        if _named(asked, stems, language):
             continue  # "In January" gives the month
-        if givers is not None and asker in language.focus_askers:
+        if asked in language.given_by and asker in language.focus_askers:
             return _asked_label(asker, asked, language)  # "in recent years" gives no year
         if language.stem(asked) in stems or folded.get(asked) in stems:
             continue
@@ -134,10 +132,15 @@ def missing_detail(
     about = set(chain.from_iterable(index.phrasings[entry_index]))
     for focus in focus_words(words, language):
         focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
-        given = not language.given_by_stems.get(focus, frozenset()).isdisjoint(stems)
-        if focus_stems and not focus_stems & about and not given:
-            return f"which {focus}" if in_english else f"‘{focus}’"
+        if focus_stems and not focus_stems & about and not _named(focus, stems, language):
+            return _asked_label("which", focus, language)
     return None
+
+
+def _named(detail: str, stems: Iterable[str], language: Language) -> bool:
+    """The entry names what gives this detail (a month for "which month"; see given_by)."""
+    givers = language.given_by_stems.get(detail)
+    return givers is not None and not givers.isdisjoint(stems)
 
 
 # How many words after "that were" a relative clause is read for.
