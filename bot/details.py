@@ -117,7 +117,7 @@ def missing_detail(
             continue  # "In January" gives the month
         if asked in language.given_by and asker in language.focus_askers:
             return _asked_label(asker, asked, language)  # "in recent years" gives no year
-        if language.stem(asked) in stems or folded.get(asked) in stems:
+        if _holds(asked, stems, folded, language):
             continue
         if asked in language.detail_words:
             return _asked_label(asker, asked, language)
@@ -135,6 +135,11 @@ def missing_detail(
         if focus_stems and not focus_stems & about and not _named(focus, stems, language):
             return _asked_label("which", focus, language)
     return None
+
+
+def _holds(word: str, stems: Iterable[str], folded: dict[str, str], language: Language) -> bool:
+    """The entry uses the word, or the synonym it reads as ("boss" as "head")."""
+    return language.stem(word) in stems or folded.get(word) in stems
 
 
 def _named(detail: str, stems: Iterable[str], language: Language) -> bool:
@@ -162,9 +167,7 @@ def _narrowing_clause(
         unsaid = [
             word
             for word in clause
-            if word not in language.stopwords
-            and language.stem(word) not in stems
-            and folded.get(word) not in stems
+            if word not in language.stopwords and not _holds(word, stems, folded, language)
         ]
         if unsaid:
             return f"‘{' '.join(words[at - 1 : at + 2 + len(clause)])}’"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matcher import Decision, Matcher
+from bot.matcher import ANSWER_MARGIN, CLOSE_RIVAL_ANSWER_SCORE, Decision, Matcher
 
 
 def only(matcher: Matcher, text: str):
@@ -270,7 +270,7 @@ def test_a_question_two_entries_fit_nearly_in_full_is_answered_with_the_rival_be
     match = only(matcher, "the falcon rocket launch")
     assert match.decision is Decision.ANSWER
     [best, rival] = match.candidates
-    assert best.score - rival.score < 4.0 and best.score >= 75.0
+    assert best.score - rival.score < ANSWER_MARGIN and best.score >= CLOSE_RIVAL_ANSWER_SCORE
     offered = [choice.target for choice in match_reply(match, knowledge).choices]
     assert rival.entry.id in offered
     # Where both fit less well, the same closeness is a "did you mean".
