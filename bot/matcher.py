@@ -256,7 +256,7 @@ class LanguageMatcher:
             return (quoted,)
         parts = question_parts(text)
         if len(parts) > 1:
-            found = _distinct_parts([self.match(part) for part in parts])
+            found = _distinct_parts(self._match_parts(parts))
             if any(match.entry is not None for match in found) and (
                 len(found) > 1 or found[0].answered
             ):
@@ -279,6 +279,48 @@ class LanguageMatcher:
                 if alone.answered:
                     return (alone,)
         return (self.match(text),)
+
+    def _match_parts(self, parts: list[str]) -> list[Match]:
+        """Each question of a message, read as a person asking two things asks them.
+
+        A part that points back ("…, and when did *it* do that?", "and where from?") and is
+        not answered alone is read with the part before it: its answer may be the same entry
+        (then that entry answers both) or another. A part whose answer an earlier part got
+        already, beside a close rival, asks for the rival ("what did Europe refuse, and what
+        did Russia refuse?").
+        """
+        matches: list[Match] = []
+        for number, part in enumerate(parts):
+            match = self.match(part)
+            if number and not match.answered and self._leans_on_context(part):
+                together = self.match(f"{parts[number - 1].rstrip('?!. ')} and {part}")
+                if together.answered and self._holds_all(together, part):
+                    match = together
+            given = {m.entry.id for m in matches if m.answered and m.entry}
+            if match.answered and match.entry and match.entry.id in given:
+                rivals = [c for c in match.candidates[1:] if c.entry.id not in given]
+                if rivals:
+                    match = Match(Decision.ANSWER, (rivals[0],))
+            matches.append(match)
+        return matches
+
+    def _holds_all(self, match: Match, part: str) -> bool:
+        """The entry answered holds every word the part asks about (the words of the part
+        before it must not carry "…, and is it sunny in Paris?" to that part's answer)."""
+        stems = self.index.entry_stems[self._index_of[match.candidates[0].entry.id]]
+        question_stems = self.language.question_stems
+        return all(
+            term.known and term.stem in stems
+            for term in self.terms(part)
+            if term.stem not in question_stems
+        )
+
+    def _leans_on_context(self, part: str) -> bool:
+        """The part points back, or names no topic at all ("and where from?")."""
+        question_stems = self.language.question_stems
+        return not stands_alone(part) or not any(
+            term.known and term.stem not in question_stems for term in self.terms(part)
+        )
 
     def match(self, question: str) -> Match:
         """One question: answer, partial answer, suggestions or decline."""

@@ -147,6 +147,24 @@ def test_two_questions_without_punctuation_after_a_lead_in_get_both_answers(smal
     assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
 
 
+def test_a_second_question_with_no_topic_of_its_own_is_read_with_the_first(matcher):
+    # Alone, "where from?" names nothing and would be declined; with the question before it,
+    # the entry that answered that one says where from too.
+    reading = matcher.read("Which rockets did Russia stop launching, and where from?")
+    assert [(m.decision, m.entry.id) for m in reading.matches] == [
+        (Decision.ANSWER, "soyuz_kourou")
+    ]
+
+
+def test_a_second_question_whose_answer_the_first_got_takes_the_close_rival(matcher):
+    # Alone, "what did Russia refuse to do?" fits the ExoMars entry and the Soyuz one almost
+    # equally; the first question got ExoMars, so the second asks for the other.
+    reading = matcher.read(
+        "What did Europe refuse to work with Russia on, and what did Russia refuse to do?"
+    )
+    assert [m.entry.id for m in reading.answered] == ["exomars", "soyuz_kourou"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
