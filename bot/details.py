@@ -109,7 +109,14 @@ def missing_detail(
     if missing:
         return missing
     stems = index.entry_stems[entry_index]
+    unnamed = _name_never_used(question, terms)
+    if unnamed:
+        return unnamed
     folded = {term.word: term.stem for term in terms}  # "boss" reads as its synonym "head"
+    for term in terms:
+        # A detail asked in a phrase of the synonym groups ("who is *in charge* of CASC?").
+        if " " in term.word and term.stem in language.detail_stems and term.stem not in stems:
+            return f"‘{term.word}’"
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
             return f"‘{asked}’"
@@ -134,6 +141,24 @@ def missing_detail(
         focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
         if focus_stems and not focus_stems & about and not _named(focus, stems, language):
             return _asked_label("which", focus, language)
+    return None
+
+
+def _name_never_used(question: str, terms: list[Term]) -> str | None:
+    """ "Is *India* part of the Moon plans?": a name, capitalised inside a sentence, that no
+    text of the knowledge base uses is something the article does not speak of. Sentences
+    with most words capitalised ("What Is The Main Point") say nothing by their capitals."""
+    unknown = {term.word for term in terms if not term.known and not term.word.isdigit()}
+    if not unknown:
+        return None
+    for sentence in _SENTENCE_BREAK.split(question):
+        words = _CASED_WORD.findall(sentence)
+        capitalised = [word for word in words[1:] if word[:1].isupper()]
+        if len(capitalised) * 2 > len(words):
+            continue
+        for word in capitalised:
+            if word.casefold() in unknown:
+                return f"‘{word}’"
     return None
 
 

@@ -127,6 +127,8 @@ winner won win wins top lose lost instead manufacturer manufacturers supplier su
 manufacture manufactures produce produces maker makers gone departed retired sacked called
 named purpose goal goals aim aims objective objectives study studies explore research
 investigate planning planned plans head heads boss chief leader director ceo president chairman
+react reacted reaction reactions respond responded response responses ministry minister
+spokesman spokesperson
 """.split()
     ),
     given_by={

@@ -71,6 +71,23 @@ def test_only_question_words_that_ask_set_the_kind_of_answer(question, asked):
     assert asked_types(ENGLISH.words(ENGLISH.clean(question)), ENGLISH) == asked
 
 
+def test_a_name_no_text_of_the_knowledge_base_uses_is_not_answered_as_if_it_were(
+    small_matcher,
+):
+    match = only(small_matcher, "Is Japan part of the moon base plans?")
+    assert (match.decision, match.missing) == (Decision.PARTIAL, "‘Japan’")
+    # Capitals in a title-cased question name nothing; a known name is no near miss.
+    assert only(small_matcher, "Where Is The Moon Base Planned?").decision is Decision.ANSWER
+    assert only(small_matcher, "Did Acme build the Falcon rocket?").decision is Decision.ANSWER
+
+
+def test_a_detail_asked_in_a_synonym_phrase_is_a_detail_too(small_matcher):
+    # "in charge" reads as "head"; the moon base entry names no head of anything.
+    match = only(small_matcher, "moon base site in charge")
+    assert (match.decision, match.missing) == (Decision.PARTIAL, "‘in charge’")
+    assert only(small_matcher, "moon base site").decision is Decision.ANSWER
+
+
 def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
     assert only(small_matcher, "who is the chief engineer at acme").answered
     assert only(small_matcher, "who is the boss of engineering at acme").answered  # a synonym
