@@ -80,6 +80,7 @@ FILLER_PATTERNS = (
     r"|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\bafter all (?:this|that)\b",
+    r"\bin (?:short|brief|a nutshell)\b",
     r"\bi\s+(?:do not|don't|dont|can not|cannot)\s+(?:understand|get)(?:\s+(?:it|this|fully))?\b",
     r"\bwhat does (?:the|this) (?:article|piece|text|story) say\b",
     r"\b(?:just\s+)?(?:tell me\s+)?yes or no\b",
@@ -94,6 +95,8 @@ FILLER_PATTERNS = (
     r"\b(?:according to|in|from|by|does|did|do)\s+(?:the|this|that)\s+(?:article|piece|story"
     r"|text|news piece|report)(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
     r"\bthe\s+(?:article|piece|story|text|author)\s+(?:says|said|mentions|claims|reports)\b",
+    # Last: "according to the article" is read whole by the pattern above.
+    r"\baccording to\b",
 )
 _FILLER = re.compile("|".join(f"(?:{pattern})" for pattern in FILLER_PATTERNS))
 

@@ -47,6 +47,8 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "eli5: acme built the falcon rocket? just tell me yes or no",
         "wow acme built the falcon rocket, thats wild",
         "hey siri no wait acme built the falcon rocket, i don't get it",
+        "in short, acme built the falcon rocket according to the article?",
+        "according to the text acme built the falcon rocket",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
@@ -174,6 +176,8 @@ def test_capitalised_us_is_the_country_not_the_pronoun():
         ("exomars what happened", "exomars"),
         ("what do the letters CASIC stand for", "casc_casic_names"),
         ("is the soyuz still launched from kourou", "soyuz_kourou"),
+        ("what does the article finish with", "article_ending"),
+        ("how does the piece open", "summary"),
     ],
 )
 def test_real_knowledge_base_answers_plain_questions(matcher, question, entry_id):
