@@ -51,7 +51,7 @@ def test_ask_json_keeps_its_shape_for_answers_and_declines(small_knowledge_file)
 
 
 def test_ask_json_reads_questions_from_stdin_in_order(small_knowledge_file):
-    questions = ["moon base crew size", "acme falcon location", "", "🤔"]
+    questions = ["moon base crew size", "falcon base people", "", "🤔"]
     result = run_cli(
         "--knowledge", str(small_knowledge_file), "ask", "--json", stdin="\n".join(questions) + "\n"
     )

@@ -35,12 +35,12 @@ def test_declines_and_suggestions_are_kept_with_their_nearest_entries_answers_ar
 ):
     store = CurationStore.in_dir(tmp_path)
     store.record_match("/ask@ArticleBot tell me a joke", small_matcher.match("tell me a joke"))
-    store.record_match("acme falcon location", small_matcher.match("acme falcon location"))
+    store.record_match("falcon base people", small_matcher.match("falcon base people"))
     store.record_match("who built the falcon?", small_matcher.match("who built the falcon?"))
     misses = store.misses()
     assert [(m.question, m.decision) for m in misses] == [
         ("tell me a joke", "decline"),
-        ("acme falcon location", "suggest"),
+        ("falcon base people", "suggest"),
     ]
     assert misses[1].nearest[0][0] == "rocket_builder" and misses[1].language == "en"
     given = {s.entry_id: s.given for s in entry_stats(store.tallies())}

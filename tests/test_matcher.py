@@ -6,7 +6,7 @@ import pytest
 
 from bot import language, languages, retrieval
 from bot.index import best_phrasing_fit
-from bot.matcher import Decision, Matcher
+from bot.matcher import ANSWER_MIN_SCORE, LONE_ANSWER_MIN_SCORE, Decision, Matcher
 from bot.scoring import entry_score
 
 
@@ -99,10 +99,20 @@ def test_how_many_needs_an_entry_that_answers_a_quantity(small_matcher):
 
 
 def test_middling_match_suggests_instead_of_answering(small_matcher):
-    match = small_matcher.match("acme falcon location")
+    # One candidate, but the question also speaks of the base, which that entry does not.
+    match = small_matcher.match("falcon base people")
     assert match.decision is Decision.SUGGEST
     assert match.candidates[0].entry.id == "rocket_builder"
     assert match.entry is None
+
+
+def test_a_lone_candidate_holding_all_the_known_words_is_answered_below_the_bar(
+    small_matcher,
+):
+    # "constructor" and "firm" are words no entry uses: a paraphrase of one entry only.
+    match = small_matcher.match("falcon rocket constructor firm")
+    assert match.decision is Decision.ANSWER and match.entry.id == "rocket_builder"
+    assert LONE_ANSWER_MIN_SCORE["en"] <= match.score < ANSWER_MIN_SCORE
 
 
 def test_decline_offers_the_nearest_topics_when_there_are_any(small_matcher):

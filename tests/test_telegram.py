@@ -43,7 +43,7 @@ async def test_source_and_related_buttons_answer_from_callback_data(api):
 
 async def test_did_you_mean_offers_buttons_that_answer(api, small_knowledge_file):
     async with running_bot(api, knowledge=small_knowledge_file):
-        api.private_text("acme falcon location", user_id=USER)
+        api.private_text("falcon base people", user_id=USER)
         [reply] = await replies(api, USER)
         assert reply["text"].startswith("Did you mean")
         choices = buttons(reply)
