@@ -286,6 +286,15 @@ class LanguageMatcher:
                 alone = self.match(clause)
                 if alone.answered:
                     return (alone,)
+            if after_context and not stands_alone(sentence):
+                # "…this thing about russia and china... who's the roscosmos boss they talk
+                # about": what it points back at is in the story; read with it first.
+                whole = self.match(text)
+                if not whole.answered:
+                    alone = self.match(sentence)
+                    if alone.answered:
+                        return (alone,)
+                return (whole,)
         return (self.match(text),)
 
     def _match_parts(self, parts: list[str]) -> list[Match]:

@@ -201,6 +201,20 @@ def test_the_question_after_a_preamble_is_what_is_matched(small_matcher):
     assert only(small_matcher, text).entry.id == "chief_engineer"
 
 
+def test_a_question_after_a_story_that_points_back_is_read_alone_when_the_whole_fails(
+    small_matcher,
+):
+    # "they" points into the story, so the whole message is read first; its chat ("all
+    # day") makes it a near miss, and the question alone is what is answered.
+    text = (
+        "My kid keeps asking me about space stuff all day and honestly I never know what to "
+        "say to him. Who built the falcon rocket they talk about?"
+    )
+    assert small_matcher.english.match(text).decision is not Decision.ANSWER
+    match = only(small_matcher, text)
+    assert (match.decision, match.entry.id) == (Decision.ANSWER, "rocket_builder")
+
+
 def test_a_did_you_mean_for_the_question_after_a_long_preamble_is_kept(small_matcher):
     # The whole message, story included, matches nothing; the question alone is a close call.
     text = (
