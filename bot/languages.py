@@ -128,7 +128,7 @@ manufacture manufactures produce produces maker makers gone departed retired sac
 named purpose goal goals aim aims objective objectives study studies explore research
 investigate planning planned plans head heads boss chief leader director ceo president chairman
 react reacted reaction reactions respond responded response responses ministry minister
-spokesman spokesperson
+spokesman spokesperson engineers scientists success successful capacity first
 """.split()
     ),
     given_by={

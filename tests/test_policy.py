@@ -26,6 +26,8 @@ def only(matcher: Matcher, text: str):
         ("what will the falcon rocket do after it is built?", "what will be done"),
         ("what is the moon base going to do", "what will be done"),
         ("besides acme, which other companies built the falcon rocket?", "anything more"),
+        ("was the falcon rocket a success?", "‘success’"),
+        ("acme reaction to the falcon rocket", "‘reaction’"),
     ],
 )
 def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
