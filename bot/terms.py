@@ -29,6 +29,9 @@ TYPO_TWO_EDITS_LENGTH = 7
 # left out ("hed").
 TYPO_SWAP_LENGTH = 3
 ALIGNMENTS_KEPT = 4096
+# Split words are joined only into a rare word (a name: "exo mars"), not a common one that
+# two words happen to spell ("china sel" is not "chinese").
+JOINED_MIN_RARITY = 4.5
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,41 @@ class TermReader:
     def words(self, question: str) -> list[str]:
         """A question's words, typos aligned to knowledge-base words."""
         return [
-            self._align_typo(word) for word in self.language.words(self.language.clean(question))
+            self._align_typo(word)
+            for word in self._joined(self.language.words(self.language.clean(question)))
         ]
+
+    def _joined(self, words: list[str]) -> list[str]:
+        """Voice typing splits names: "exo mars", "raw cosmos". Two neighbours, one of them
+        unknown to the knowledge base, that together are a knowledge-base word (or a typo of
+        one) are read as that word."""
+        stopwords = self.language.stopwords
+        joined: list[str] = []
+        position = 0
+        while position < len(words):
+            word = words[position]
+            following = words[position + 1] if position + 1 < len(words) else ""
+            if (
+                following
+                and word.isalpha()
+                and following.isalpha()
+                and word not in stopwords
+                and following not in stopwords
+                and not (self.knows(word) and self.knows(following))
+            ):
+                together = self._align_typo(word + following)
+                rarity = self.language.rarity(together)
+                if (
+                    together in self._known_words
+                    and OSA.distance(word + following, together) <= 1
+                    and (rarity is None or rarity >= JOINED_MIN_RARITY)
+                ):
+                    joined.append(together)
+                    position += 2
+                    continue
+            joined.append(word)
+            position += 1
+        return joined
 
     def fold(self, words: list[str]) -> list[Term]:
         """Stem the words, replace synonym phrases by their canonical stem, drop stopwords."""

@@ -151,6 +151,7 @@ def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher)
         ("baes", "base"),
         ("plannin", "planning"),  # a clipped ending, restored
         ("w", "with"),  # a chat spelling
+        ("fal con rocket", "falcon rocket"),  # a name split by voice typing
     ],
 )
 def test_typos_read_as_the_word_meant(small_matcher, typed, meant):
@@ -158,6 +159,11 @@ def test_typos_read_as_the_word_meant(small_matcher, typed, meant):
         return [term.stem for term in small_matcher.terms(f"what about {text} now")]
 
     assert stems(typed) == stems(meant)
+
+
+def test_split_words_join_only_into_a_rare_knowledge_base_word(small_matcher):
+    # "comp any" spells "company", but a common word is no name split in two.
+    assert "company" not in small_matcher.english.reader.words("which comp any made it")
 
 
 @pytest.mark.parametrize("word", ["presides", "weather", "spacex", "acmex", "zz"])
