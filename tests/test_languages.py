@@ -69,3 +69,21 @@ def test_every_entry_title_is_a_clean_question_in_every_language(knowledge):
         for code in knowledge.languages:
             title = entry.text(code).title
             assert title[:1].isupper() and title.endswith("?"), (entry.id, code, title)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "answered"),
+    [
+        ("хто керує Європейським космічним агентством?", "what_is_esa", False),
+        ("кто руководит ЕКА?", "what_is_esa", False),
+        ("кто руководит Роскосмосом?", "roscosmos_head", True),
+        ("как называется лунная станция?", "lunar_station", False),
+    ],
+)
+def test_who_runs_it_and_what_it_is_called_are_details_in_ukrainian_and_russian(
+    matcher, question, entry_id, answered
+):
+    # The ESA entry names no head of ESA; the Roscosmos one does.
+    [match] = matcher.read(question).matches
+    assert match.entry.id == entry_id
+    assert match.answered is answered
