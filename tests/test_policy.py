@@ -288,6 +288,9 @@ def test_what_a_which_question_asks_for_must_be_what_the_entry_is_about(matcher)
 TWIN_ENTRIES = """\
 title: "One launch"
 description: "a rocket launch."
+ru:
+  title: "Один запуск"
+  description: "запуск ракеты."
 article: |
   The Falcon rocket launches in spring from the coast.
 entries:
@@ -298,6 +301,12 @@ entries:
       - in which season is the falcon launched
     answer: The Falcon rocket launches in spring.
     source: The Falcon rocket launches in spring from the coast.
+    ru:
+      questions:
+        - Когда запускают ракету Falcon?
+        - сезон запуска ракеты falcon
+        - в какое время года запускают falcon
+      answer: Ракету Falcon запускают весной.
   - id: launch_site
     questions:
       - Where does the Falcon rocket launch?
@@ -305,6 +314,12 @@ entries:
       - from which place is the falcon launched
     answer: The Falcon rocket launches from the coast.
     source: The Falcon rocket launches in spring from the coast.
+    ru:
+      questions:
+        - Откуда запускают ракету Falcon?
+        - место запуска ракеты falcon
+        - с какого места запускают falcon
+      answer: Ракету Falcon запускают с побережья.
 """
 
 
@@ -321,8 +336,20 @@ def test_a_question_two_entries_fit_nearly_in_full_is_answered_with_the_rival_be
     match = only(matcher, "the falcon rocket launch")
     assert match.decision is Decision.ANSWER
     [best, rival] = match.candidates
-    assert best.score - rival.score < ANSWER_MARGIN and best.score >= CLOSE_RIVAL_ANSWER_SCORE
+    assert best.score - rival.score < ANSWER_MARGIN and best.score >= CLOSE_RIVAL_ANSWER_SCORE["en"]
     offered = [choice.target for choice in match_reply(match, knowledge).choices]
     assert rival.entry.id in offered
     # Where both fit less well, the same closeness is a "did you mean".
     assert only(matcher, "falcon rocket news").decision is Decision.SUGGEST
+
+
+def test_close_rivals_stay_a_did_you_mean_in_russian(tmp_path):
+    # The close-rival rule was chosen on English questions; in Russian both are offered.
+    from bot.knowledge import load_knowledge
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(TWIN_ENTRIES, encoding="utf-8")
+    reading = Matcher(load_knowledge(path)).read("запуск ракеты falcon")
+    [match] = reading.matches
+    assert reading.language == "ru" and match.decision is Decision.SUGGEST
+    assert {c.entry.id for c in match.candidates} == {"launch_site", "launch_season"}
