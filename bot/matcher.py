@@ -31,7 +31,13 @@ from bot import details, retrieval, smalltalk
 from bot.index import Index
 from bot.knowledge import Entry, KnowledgeBase
 from bot.languages import ENGLISH, LANGUAGES, Language, detect
-from bot.messages import asking_clause, question_parts, quoted_fragments, stands_alone
+from bot.messages import (
+    asking_clause,
+    question_parts,
+    quoted_fragments,
+    run_on_questions,
+    stands_alone,
+)
 from bot.terms import Term, TermReader
 
 # --- thresholds (chosen with `python -m bot eval` on tests/questions/tune*.yaml) -------------
@@ -298,7 +304,13 @@ class LanguageMatcher:
                     if alone.answered:
                         return (alone,)
                 return (whole,)
-        return (self.match(text),)
+        whole = self.match(text)
+        if not whole.answered:
+            for tail in run_on_questions(text):
+                alone = self.match(tail)
+                if alone.answered:
+                    return (alone,)
+        return (whole,)
 
     def _match_parts(self, parts: list[str]) -> list[Match]:
         """Each question of a message, read as a person asking two things asks them.

@@ -70,6 +70,33 @@ def asking_clause(sentence: str) -> str:
     return sentence[found[-1].end() :] if found else sentence
 
 
+# Words that open a question inside a run-on message ("…and i was wondering *who* is the head
+# of roscosmos"): the wh-words only, since "is"/"did" open statements as often.
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|whats|what's|when|where|why|how|which)\b", re.I)
+# A run-on tail is tried only after this many words of preamble, and holding this many words.
+MIN_RUN_ON_PREAMBLE_WORDS = 4
+MIN_RUN_ON_QUESTION_WORDS = 3
+MAX_RUN_ON_TRIES = 3
+
+
+def run_on_questions(text: str) -> list[str]:
+    """Voice typing runs the story and the question together with no punctuation: the tails
+    of the message from its later wh-words, last first, that stand alone. A message that opens
+    with its question has none ("what happened to the engineers *who* worked at Kourou")."""
+    tails: list[str] = []
+    if _OPENS_QUESTION.match(text):
+        return tails
+    for found in reversed(list(_WH_WORD.finditer(text))):
+        tail = text[found.start() :].strip()
+        if len(text[: found.start()].split()) < MIN_RUN_ON_PREAMBLE_WORDS:
+            break
+        if len(tail.split()) >= MIN_RUN_ON_QUESTION_WORDS and stands_alone(tail):
+            tails.append(tail)
+        if len(tails) == MAX_RUN_ON_TRIES:
+            break
+    return tails
+
+
 def _asks(clause: str) -> bool:
     clause = clause.strip()
     return bool(clause) and (

@@ -217,6 +217,23 @@ def test_a_question_after_a_story_that_points_back_is_read_alone_when_the_whole_
     assert (match.decision, match.entry.id) == (Decision.ANSWER, "rocket_builder")
 
 
+def test_a_question_run_on_after_its_story_with_no_punctuation_is_found(small_matcher):
+    # Voice typing: no full stop between the story ("all day" is no question of a day) and
+    # the question.
+    text = "i spent all day reading about space and rockets and now i wonder who built the falcon"
+    match = only(small_matcher, text)
+    assert (match.decision, match.entry.id) == (Decision.ANSWER, "rocket_builder")
+
+
+def test_a_message_that_opens_with_its_question_is_not_cut_at_a_later_wh_word():
+    from bot.messages import run_on_questions
+
+    assert run_on_questions("what happened to the engineers who worked at the base") == []
+    assert run_on_questions("i read a lot about it and so who built the falcon rocket") == [
+        "who built the falcon rocket"
+    ]
+
+
 def test_a_did_you_mean_for_the_question_after_a_long_preamble_is_kept(small_matcher):
     # The whole message, story included, matches nothing; the question alone is a close call.
     text = (
