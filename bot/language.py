@@ -74,7 +74,7 @@ FILLER_PATTERNS = (
     r"(?:know|knows|tell me|explain)\b",
     r"\bi\s+(?:want|wanna|would like|'d like|need)\s+to\s+know\b",
     r"\bi\s+(?:wonder|was wondering|am wondering)\b",
-    r"\b(?:tell|explain to|remind)\s+(?:me|us)\b",
+    r"\b(?:tell|explain to|remind|give|show)\s+(?:me|us)\b",
     r"\b(?:lol|lmao|rofl|haha+|hmm+|um+|uh+|erm|btw|tbh|imo|imho|idk|ngl|fr|rn|omg|ok|okay"
     r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah"
     r"|yep|welp|anyway|anyways"
@@ -136,6 +136,8 @@ _CONTRACTIONS = (
     (("'",), re.compile(r"'(?:s|re|ll|ve|d|m)\b"), ""),
 )
 _QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b")
+# "the bit on Europe" is a part of the article ("a bit" stays a stopword).
+_THE_BIT = re.compile(r"\b(?:the|that|this) bit (?=(?:on|about|where|with|of|in)\b)")
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
     "outta": "out of",
@@ -213,6 +215,8 @@ def clean(text: str) -> str:
     text = _CHAT_SPELLING.sub(lambda word: CHAT_SPELLINGS[word.group()], text)
     if "how" in text:
         text = _QUANTITY.sub(" quantity ", text)
+    if "bit" in text:
+        text = _THE_BIT.sub("the part ", text)
     return _FILLER.sub(" ", text)
 
 

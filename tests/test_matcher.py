@@ -49,6 +49,7 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "hey siri no wait acme built the falcon rocket, i don't get it",
         "in short, acme built the falcon rocket according to the article?",
         "according to the text acme built the falcon rocket",
+        "give me this: acme built the falcon rocket",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
@@ -56,6 +57,11 @@ def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
         return [t.stem for t in small_matcher.terms(text)]
 
     assert stems(message) == stems("acme built the falcon rocket")
+
+
+def test_the_bit_on_something_is_a_part_of_the_article_and_a_bit_is_nothing():
+    assert "part" in language.words(language.clean("the gist of the bit on europe"))
+    assert "part" not in language.words(language.clean("i am a bit confused"))
 
 
 def test_curly_apostrophes_fold_like_straight_ones(small_matcher):
