@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot import language as english
 from bot.knowledge import KnowledgeBase, normalize_for_source_check
+from bot.terms import NAME_MIN_RARITY
 
 if TYPE_CHECKING:
     from bot.index import Index
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 # launching Soyuz from). Chosen with `python -m bot eval` on the tuning sets.
 TYPED_PHRASING_MIN_SHARE = 0.4
 
-# Capitalised words of the article at least this rare in English are names (see `rarity`):
-# 'Roscosmos', 'Kourou' (unknown), 'Ukraine' (5.0) are; 'Space' (3.8), 'Agency' (4.4) are not.
-NAME_MIN_RARITY = 4.5
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _CASED_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 

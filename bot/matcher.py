@@ -339,20 +339,20 @@ class LanguageMatcher:
     def _holds_all(self, match: Match, part: str) -> bool:
         """The entry answered holds every word the part asks about (the words of the part
         before it must not carry "…, and is it sunny in Paris?" to that part's answer)."""
-        stems = self.index.entry_stems[self._index_of[match.candidates[0].entry.id]]
-        question_stems = self.language.question_stems
-        return all(
-            term.known and term.stem in stems
-            for term in self.terms(part)
-            if term.stem not in question_stems
-        )
+        stems = self._stems_of(match.candidates[0].entry)
+        return all(term.known and term.stem in stems for term in self._topics(self.terms(part)))
 
     def _leans_on_context(self, part: str) -> bool:
         """The part points back, or names no topic at all ("and where from?")."""
-        question_stems = self.language.question_stems
-        return not stands_alone(part) or not any(
-            term.known and term.stem not in question_stems for term in self.terms(part)
-        )
+        topics = self._topics(self.terms(part))
+        return not stands_alone(part) or not any(term.known for term in topics)
+
+    def _topics(self, terms: list[Term]) -> list[Term]:
+        """The terms that say what a question is about (not who/when/why it asks)."""
+        return [term for term in terms if term.stem not in self.language.question_stems]
+
+    def _stems_of(self, entry: Entry) -> tuple[str, ...]:
+        return self.index.entry_stems[self._index_of[entry.id]]
 
     def match(self, question: str) -> Match:
         """One question: answer, partial answer, suggestions or decline."""
@@ -385,8 +385,8 @@ class LanguageMatcher:
         lone_bar = LONE_ANSWER_MIN_SCORE.get(self.language.code)
         if lone_bar is None or len(candidates) > 1:
             return ANSWER_MIN_SCORE
-        stems = self.index.entry_stems[self._index_of[candidates[0].entry.id]]
-        topics = [t for t in terms if t.known and t.stem not in self.language.question_stems]
+        stems = self._stems_of(candidates[0].entry)
+        topics = [term for term in self._topics(terms) if term.known]
         lacking = sum(t.weight for t in topics if t.stem not in stems)
         if lacking > LONE_MAX_LACKING_SHARE * sum(t.weight for t in topics):
             return ANSWER_MIN_SCORE

@@ -29,9 +29,11 @@ TYPO_TWO_EDITS_LENGTH = 7
 # left out ("hed").
 TYPO_SWAP_LENGTH = 3
 ALIGNMENTS_KEPT = 4096
-# Split words are joined only into a rare word (a name: "exo mars"), not a common one that
-# two words happen to spell ("china sel" is not "chinese").
-JOINED_MIN_RARITY = 4.5
+# Words at least this rare in English are names (see Language.rarity): 'Roscosmos', 'Kourou'
+# (unknown), 'Ukraine' (5.0) are; 'Space' (3.8), 'Agency' (4.4) are not. Split words are
+# joined only into a name ("exo mars"), not a common word two words happen to spell ("comp
+# any" is not "company").
+NAME_MIN_RARITY = 4.5
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,9 @@ class TermReader:
         ]
 
     def _joined(self, words: list[str]) -> list[str]:
-        """Voice typing splits names: "exo mars", "raw cosmos". Two neighbours, one of them
-        unknown to the knowledge base, that together are a knowledge-base word (or a typo of
-        one) are read as that word."""
+        """Voice typing splits names: "exo mars", "micro chips". Two neighbours, one of them
+        unknown to the knowledge base, that together are a rare knowledge-base word (or one
+        edit from it) are read as that word."""
         stopwords = self.language.stopwords
         joined: list[str] = []
         position = 0
@@ -140,7 +142,7 @@ class TermReader:
                 if (
                     together in self._known_words
                     and OSA.distance(word + following, together) <= 1
-                    and (rarity is None or rarity >= JOINED_MIN_RARITY)
+                    and (rarity is None or rarity >= NAME_MIN_RARITY)
                 ):
                     joined.append(together)
                     position += 2
