@@ -380,8 +380,9 @@ class LanguageMatcher:
     def _answer_bar(self, candidates: list[Candidate], terms: list[Term]) -> float:
         """ANSWER_MIN_SCORE; or, where the language has one, the lower bar of a lone candidate
         that holds nearly all the question says in the knowledge base's words (what it lacks
-        are words no entry uses: a paraphrase, not a question about something else too).
-        Question words are left to the near-miss checks."""
+        are words no entry uses: a paraphrase, not a question about something else too), and
+        more than one of them ("the temperature on Mars" shares only "Mars"). Question words
+        are left to the near-miss checks."""
         lone_bar = LONE_ANSWER_MIN_SCORE.get(self.language.code)
         if lone_bar is None or len(candidates) > 1:
             return ANSWER_MIN_SCORE
@@ -389,6 +390,8 @@ class LanguageMatcher:
         topics = [term for term in self._topics(terms) if term.known]
         lacking = sum(t.weight for t in topics if t.stem not in stems)
         if lacking > LONE_MAX_LACKING_SHARE * sum(t.weight for t in topics):
+            return ANSWER_MIN_SCORE
+        if sum(term.stem in stems for term in topics) < 2:
             return ANSWER_MIN_SCORE
         return lone_bar
 

@@ -119,6 +119,9 @@ def test_a_lone_candidate_holding_all_the_known_words_is_answered_below_the_bar(
     match = small_matcher.match("falcon rocket constructor firm")
     assert match.decision is Decision.ANSWER and match.entry.id == "rocket_builder"
     assert LONE_ANSWER_MIN_SCORE["en"] <= match.score < ANSWER_MIN_SCORE
+    # One shared word is too little to answer on: "temperature" asks something else.
+    lone = small_matcher.match("temperature of the falcon")
+    assert lone.decision is Decision.SUGGEST and LONE_ANSWER_MIN_SCORE["en"] <= lone.score
 
 
 def test_decline_offers_the_nearest_topics_when_there_are_any(small_matcher):
