@@ -118,6 +118,8 @@ def missing_detail(
     for asker, asked in pairwise(["", *words]):
         if asked.isdigit() and asked not in stems:
             return f"‘{asked}’"
+        if _asks_exact_time(asker, asked, language) and not _named("date", stems, language):
+            return "when exactly"
         if _named(asked, stems, language):
             continue  # "In January" gives the month
         if asked in language.given_by and asker in language.focus_askers:
@@ -158,6 +160,15 @@ def _name_never_used(question: str, terms: list[Term]) -> str | None:
             if word.casefold() in unknown:
                 return f"‘{word}’"
     return None
+
+
+def _asks_exact_time(first: str, second: str, language: Language) -> bool:
+    """ "when exactly", "precisely when": a question for a date."""
+    when = language.answer_types.get(language.stem(first)) == "when"
+    return (when and second in language.precision_words) or (
+        first in language.precision_words
+        and language.answer_types.get(language.stem(second)) == "when"
+    )
 
 
 def _holds(word: str, stems: Iterable[str], folded: dict[str, str], language: Language) -> bool:

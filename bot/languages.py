@@ -48,6 +48,9 @@ class Language:
     # month" and "what date" ("In January") though the entry never says "month", and "in
     # recent years" answers no "which year".
     given_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "when *exactly*", "*precisely* when": a time only a date gives (given_by's "date"); "after
+    # the sanctions" answers "when" but not this.
+    precision_words: frozenset[str] = field(default_factory=frozenset)
     # Endings clipped in casual writing, restored when that makes a known word ("lookin").
     clipped_endings: tuple[tuple[str, str], ...] = ()
     # "how" + "big", "old"…: a measure.
@@ -136,6 +139,7 @@ spokesman spokesperson engineers scientists success successful capacity first
         **dict.fromkeys(("month", "months"), english.MONTHS),
         **dict.fromkeys(("date", "dates"), english.MONTHS + english.YEARS),
     },
+    precision_words=frozenset({"exactly", "precisely", "exact", "precise"}),
     clipped_endings=(("in", "ing"),),
     measure_asker="how",
     measure_words=frozenset(

@@ -370,3 +370,19 @@ def test_close_rivals_stay_a_did_you_mean_in_russian(tmp_path):
     [match] = reading.matches
     assert reading.language == "ru" and match.decision is Decision.SUGGEST
     assert {c.entry.id for c in match.candidates} == {"launch_site", "launch_season"}
+
+
+def test_when_exactly_needs_a_date_that_the_entry_names(tmp_path):
+    # "in spring" answers "when", not "when exactly".
+    from bot.knowledge import load_knowledge
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(TWIN_ENTRIES, encoding="utf-8")
+    matcher = Matcher(load_knowledge(path))
+    assert only(matcher, "when does the falcon rocket launch?").decision is Decision.ANSWER
+    for question in (
+        "when exactly does the falcon rocket launch?",
+        "exactly when does the falcon rocket launch",
+    ):
+        match = only(matcher, question)
+        assert (match.decision, match.missing) == (Decision.PARTIAL, "when exactly")
