@@ -164,11 +164,12 @@ def _name_never_used(question: str, terms: list[Term]) -> str | None:
 
 def _asks_exact_time(first: str, second: str, language: Language) -> bool:
     """ "when exactly", "precisely when": a question for a date."""
-    when = language.answer_types.get(language.stem(first)) == "when"
-    return (when and second in language.precision_words) or (
-        first in language.precision_words
-        and language.answer_types.get(language.stem(second)) == "when"
-    )
+
+    def asks_when(word: str) -> bool:
+        return language.answer_types.get(language.stem(word)) == "when"
+
+    precise = language.precision_words
+    return (asks_when(first) and second in precise) or (first in precise and asks_when(second))
 
 
 def _holds(word: str, stems: Iterable[str], folded: dict[str, str], language: Language) -> bool:
