@@ -133,6 +133,8 @@ def missing_detail(
     narrowed = _narrowing_clause(words, stems, folded, language)
     if narrowed:
         return narrowed
+    if _asks_what_comes(words, language, phrasings):
+        return "what will happen"
     # What a which/what question asks for must be what the entry is about (its phrasings):
     # an answer that names "the main Chinese organizations" as context does not say which
     # firms sell chips.
@@ -231,6 +233,15 @@ def _asked_beyond_phrasings(
     if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
         return "anything more"
     return None
+
+
+def _asks_what_comes(words: list[str], language: Language, phrasings: Iterable[str]) -> bool:
+    """ "*Will* China condemn the war later?": a yes/no question about the future, when no
+    phrasing of the entry speaks of what will be."""
+    if not words or words[0] not in language.future_openers:
+        return False
+    openers = language.future_openers
+    return all(openers.isdisjoint(language.words(language.clean(p))) for p in phrasings)
 
 
 def asks_future_doing(words: list[str], language: Language) -> bool:

@@ -60,6 +60,9 @@ class Language:
     # focus asker, one of these markers, then one of these verbs (see details.py); unless a
     # wish comes first ("what does Moscow *hope* China will do" asks what is hoped for).
     future_markers: frozenset[str] = field(default_factory=frozenset)
+    # "*Will* China condemn the war?": a yes/no question about what comes next, answered only by
+    # an entry with a phrasing that asks so too.
+    future_openers: frozenset[str] = field(default_factory=frozenset)
     # "which *other* companies", "who *else*", "*besides* CASC": more than the entry names, unless
     # a phrasing of it asks for the others (or the rest) too (see details.py).
     other_words: frozenset[str] = field(default_factory=frozenset)
@@ -148,6 +151,7 @@ big large small old long far fast soon expensive cheap tall heavy wide deep high
 """.split()
     ),
     future_markers=frozenset("will would could might shall going plan plans planning".split()),
+    future_openers=frozenset({"will", "shall"}),
     doing_words=frozenset({"do", "doing"}),
     joining_words=frozenset({"and", "or", "also", "plus"}),
     relative_pronouns=frozenset({"that", "which", "who"}),

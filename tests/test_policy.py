@@ -28,6 +28,7 @@ def only(matcher: Matcher, text: str):
         ("besides acme, which other companies built the falcon rocket?", "anything more"),
         ("was the falcon rocket a success?", "‘success’"),
         ("acme reaction to the falcon rocket", "‘reaction’"),
+        ("will acme build the falcon rocket again?", "what will happen"),
     ],
 )
 def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
@@ -88,6 +89,14 @@ def test_a_detail_asked_in_a_synonym_phrase_is_a_detail_too(small_matcher):
     match = only(small_matcher, "moon base site in charge")
     assert (match.decision, match.missing) == (Decision.PARTIAL, "‘in charge’")
     assert only(small_matcher, "moon base site").decision is Decision.ANSWER
+
+
+def test_a_question_about_what_will_be_is_answered_by_an_entry_that_speaks_of_it(
+    small_matcher,
+):
+    # "How many people will live in the moon base?" is one of the crew entry's phrasings.
+    match = only(small_matcher, "will the base house four people?")
+    assert (match.decision, match.entry.id) == (Decision.ANSWER, "base_crew")
 
 
 def test_the_same_entry_answers_in_full_when_the_detail_is_given(small_matcher):
