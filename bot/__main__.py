@@ -73,7 +73,8 @@ def _print_problems(error: KnowledgeError) -> None:
 
 
 def command_check(args: argparse.Namespace) -> int:
-    """Validate the file, then warn (file:line) of phrasings another entry matches better."""
+    """Validate the file, then warn (file:line) of phrasings another entry matches better and
+    of phrasings asking how many of an answer that gives no number."""
     knowledge = _load(args.knowledge)
     languages = knowledge.languages
     print(
@@ -83,11 +84,13 @@ def command_check(args: argparse.Namespace) -> int:
         len(knowledge) <= SELF_CHECK_MAX_ENTRIES if args.self_check is None else args.self_check
     )
     if self_check and knowledge.path is not None:
-        from bot.selfcheck import overlaps, with_lines
+        from bot.selfcheck import counts_without_numbers, overlaps, with_lines
 
-        for overlap in with_lines(list(overlaps(Matcher(knowledge))), knowledge.path):
-            where = f"{knowledge.path}:{overlap.line}" if overlap.line else str(knowledge.path)
-            print(f"warning: {where}: {overlap}", file=sys.stderr)
+        matcher = Matcher(knowledge)
+        found = [*overlaps(matcher), *counts_without_numbers(matcher)]
+        for warning in with_lines(found, knowledge.path):
+            where = f"{knowledge.path}:{warning.line}" if warning.line else str(knowledge.path)
+            print(f"warning: {where}: {warning}", file=sys.stderr)
     return 0
 
 

@@ -1,15 +1,18 @@
-"""The curator's self-check: phrasings that another entry matches better than their own.
+"""The curator's self-check: phrasings that another entry matches better than their own, and
+phrasings that ask how many of an answer that gives no number.
 
 Each phrasing is asked with itself left out of its entry: if another entry then scores higher
 than the rest of its own entry, a reader who types it is likely to get the other answer (or a
-"did you mean"). `python -m bot check` prints these as warnings, with the phrasing's line.
+"did you mean"). A phrasing that asks "how many"/"how much" tells the matcher the entry answers
+a quantity; if its answer names none, every reader's "how many…?" near it is answered without
+one. `python -m bot check` prints both as warnings, with the phrasing's line.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot import retrieval
@@ -34,6 +37,44 @@ class Overlap:
             f"better by entry '{self.rival_id}' ({self.rival_score:.0f}) than by the rest of "
             f"its own entry ({self.own_score:.0f}); reword it, or move it to '{self.rival_id}'"
         )
+
+
+@dataclass(frozen=True)
+class CountWithoutNumber:
+    entry_id: str
+    language: str
+    phrasing: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"entry '{self.entry_id}': phrasing '{self.phrasing}' ({self.language}) asks how "
+            'many or how much, but the answer gives no number; reword it ("how many…?" '
+            "questions would be answered without one)"
+        )
+
+
+# A number in an answer: digits, or a number word of any of the languages.
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?"
+    r"|millions?|billions?|один|одна|два|дві|две|три|чотири|четыре|п'ять|пять|десять|сотн\w*"
+    r"|тисяч\w*|тысяч\w*|мільйон\w*|миллион\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def counts_without_numbers(matcher: Matcher) -> Iterator[CountWithoutNumber]:
+    """Every phrasing, in every language, that asks a quantity of an answer naming none."""
+    for code, language_matcher in matcher.by_language.items():
+        answer_types = language_matcher.language.answer_types
+        counting = {stem for stem, kind in answer_types.items() if kind == "how many"}
+        for entry in matcher.knowledge.entries:
+            text = entry.text(code)
+            if _NUMBER.search(text.answer):
+                continue
+            for phrasing in text.questions:
+                if any(term.stem in counting for term in language_matcher.terms(phrasing)):
+                    yield CountWithoutNumber(entry.id, code, phrasing)
 
 
 def overlaps(matcher: Matcher) -> Iterator[Overlap]:
@@ -86,8 +127,10 @@ _ID_LINE = re.compile(r"^\s*-\s+id:\s*['\"]?([\w]+)")
 _ITEM_LINE = re.compile(r"^\s*-\s+(.*?)\s*$")
 
 
-def with_lines(found: list[Overlap], path: Path) -> list[Overlap]:
-    """The overlaps with the line each phrasing stands on (the first after its entry's id)."""
+def with_lines(
+    found: list[Overlap | CountWithoutNumber], path: Path
+) -> list[Overlap | CountWithoutNumber]:
+    """The warnings with the line each phrasing stands on (the first after its entry's id)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     where: dict[tuple[str, str], int] = {}
     entry_id = None
@@ -97,4 +140,4 @@ def with_lines(found: list[Overlap], path: Path) -> list[Overlap]:
         elif entry_id and (match := _ITEM_LINE.match(line)):
             text = " ".join(match.group(1).strip("'\"").split())
             where.setdefault((entry_id, text), number)
-    return [Overlap(**{**o.__dict__, "line": where.get((o.entry_id, o.phrasing))}) for o in found]
+    return [replace(o, line=where.get((o.entry_id, o.phrasing))) for o in found]
