@@ -52,7 +52,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 NOT_FOCUS = frozenset("""
 type types kinds categories category sorts forms form ways way two three four five several
 few fate situation role position status state relationship attitude stance view views up
-going deal story
+going deal story became become becomes caused causes led leads remains remained
 тип види вид категорії форми способи два дві три кілька доля ситуація роль позиція статус
 стан ставлення погляд думка
 типы виды вид категории формы способы два две три несколько судьба ситуация роль позиция

@@ -311,6 +311,12 @@ def test_what_a_which_question_asks_for_must_be_what_the_entry_is_about(matcher)
     assert match.entry.id == "microchips"
 
 
+def test_a_verb_after_what_is_not_the_thing_asked_for(small_matcher):
+    # "what *became* of…" asks what happened, not for a kind of thing called "became".
+    match = only(small_matcher, "what became of the moon base site")
+    assert (match.decision, match.entry.id) == (Decision.ANSWER, "moon_base")
+
+
 TWIN_ENTRIES = """\
 title: "One launch"
 description: "a rocket launch."
