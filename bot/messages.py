@@ -17,8 +17,11 @@ QUESTION_OPENERS = (
 # Sentences end at . ! ? ; and a new line; a dash or a colon also sets context apart ("I read
 # about the sanctions and got confused — who runs Roscosmos?").
 _SENTENCES = re.compile(r"(?<=[?!.;:])\s+|\s+[—–-]+\s+|\n+")
-# "…, and what did the US sanction", "… and who heads it": a second question in one sentence.
-_SECOND_QUESTION = re.compile(rf"\s*(?:,\s*)?\b(?:and|also|plus|&)\s+(?=(?:{QUESTION_OPENERS})\b)")
+# "…, and what did the US sanction", "… and who heads it", "… and tell me what…": a second
+# question in one sentence.
+_SECOND_QUESTION = re.compile(
+    rf"\s*(?:,\s*)?\b(?:and|also|plus|&)\s+(?:(?:tell|show) me\s+)?(?=(?:{QUESTION_OPENERS})\b)"
+)
 _OPENS_QUESTION = re.compile(rf"^\W*(?:@\w+\s+)?(?:{QUESTION_OPENERS})\b", re.IGNORECASE)
 # A clause after a comma that asks, after a lead-in or none ("I read about it last night and
 # got lost, so which firms were hit?", "Hello, I am a student, please tell me who…").

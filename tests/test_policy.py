@@ -168,6 +168,13 @@ def test_a_second_question_that_gets_a_did_you_mean_keeps_its_choices(matcher, k
     assert {choice.action for choice in reply.choices} == {Action.SOURCE, Action.ANSWER}
 
 
+def test_and_tell_me_opens_a_second_question(small_matcher):
+    reading = small_matcher.read(
+        "who built the falcon rocket and tell me who is its chief engineer"
+    )
+    assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
+
+
 def test_two_questions_without_punctuation_after_a_lead_in_get_both_answers(small_matcher):
     reading = small_matcher.read(
         "two questions who built the falcon rocket and who is its chief engineer"
