@@ -238,9 +238,9 @@ def _asked_beyond_phrasings(
 def _asks_what_comes(words: list[str], language: Language, phrasings: Iterable[str]) -> bool:
     """ "*Will* China condemn the war later?": a yes/no question about the future, when no
     phrasing of the entry speaks of what will be."""
-    if not words or words[0] not in language.future_openers:
-        return False
     openers = language.future_openers
+    if not words or words[0] not in openers:
+        return False
     return all(openers.isdisjoint(language.words(language.clean(p))) for p in phrasings)
 
 
