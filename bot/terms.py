@@ -220,8 +220,7 @@ class TermReader:
             if word.endswith(clipped) and language.stem(restored) in self._known_stems:
                 return restored
         if (
-            word in self._known_words
-            or word in language.stopwords
+            word in language.stopwords
             or len(word) < TYPO_SWAP_LENGTH
             or word.isdigit()
             or language.is_real_word(word)
