@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 
-# Words that open a question clause.
-QUESTION_OPENERS = (
-    "who|whom|whose|what|whats|what's|when|where|why|how|which|is|are|was|were|does|do|did"
-    "|can|could|will|would|has|have|should"
-)
+# Words that open a question clause: the wh-words, and the verbs that open a yes/no question.
+WH_WORDS = "who|whom|whose|what|whats|what's|when|where|why|how|which"
+QUESTION_OPENERS = f"{WH_WORDS}|is|are|was|were|does|do|did|can|could|will|would|has|have|should"
 # Sentences end at . ! ? ; and a new line; a dash or a colon also sets context apart ("I read
 # about the sanctions and got confused — who runs Roscosmos?").
 _SENTENCES = re.compile(r"(?<=[?!.;:])\s+|\s+[—–-]+\s+|\n+")
@@ -75,7 +73,7 @@ def asking_clause(sentence: str) -> str:
 
 # Words that open a question inside a run-on message ("…and i was wondering *who* is the head
 # of roscosmos"): the wh-words only, since "is"/"did" open statements as often.
-_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|whats|what's|when|where|why|how|which)\b", re.I)
+_WH_WORD = re.compile(rf"\b(?:{WH_WORDS})\b", re.IGNORECASE)
 # A run-on tail is tried only after this many words of preamble, and holding this many words.
 MIN_RUN_ON_PREAMBLE_WORDS = 4
 MIN_RUN_ON_QUESTION_WORDS = 3
