@@ -384,8 +384,8 @@ class LanguageMatcher:
         more than one of them ("the temperature on Mars" shares only "Mars"). Question words
         are left to the near-miss checks."""
         lone_bar = LONE_ANSWER_MIN_SCORE.get(self.language.code)
-        if lone_bar is None or len(candidates) > 1:
-            return ANSWER_MIN_SCORE
+        if lone_bar is None or len(candidates) > 1 or candidates[0].score >= ANSWER_MIN_SCORE:
+            return ANSWER_MIN_SCORE  # (a score over the full bar needs no further look)
         stems = self._stems_of(candidates[0].entry)
         topics = [term for term in self._topics(terms) if term.known]
         lacking = sum(t.weight for t in topics if t.stem not in stems)
