@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 # in one group.
 OVERALL_MESSAGES_PER_SECOND = 30
 GROUP_MESSAGES_PER_MINUTE = 20
+# The long poll's connection, and one for the getUpdates that confirms at shutdown.
+GET_UPDATES_CONNECTIONS = 2
 
 PRIVATE_COMMANDS = ("start", "topics", "ask", "article", "help")
 GROUP_COMMANDS = ("ask", "topics", "article", "help")
@@ -161,6 +163,10 @@ def _builder(settings: Settings) -> ApplicationBuilder:
         .connect_timeout(settings.read_timeout)
         .pool_timeout(settings.read_timeout)
         .connection_pool_size(settings.connection_pool_size)
+        # A long poll cancelled at shutdown keeps its connection busy until it times out; the
+        # getUpdates that then confirms the finished updates needs one of its own (with a pool
+        # of one it waited for the pool, failed, and the answered updates were fetched again).
+        .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
         .concurrent_updates(
             settings.concurrent_updates if settings.concurrent_updates > 1 else False
         )

@@ -180,9 +180,9 @@ class Poller:
             self.tracker.finish(update.update_id)
 
     async def confirm_finished(self) -> None:
-        """At shutdown: a getUpdates that confirms what finished, and takes nothing new. Tried
-        CONFIRM_ATTEMPTS times: the long poll just cancelled may still hold the connection
-        getUpdates uses, and an unconfirmed update is fetched (not answered) again."""
+        """At shutdown: a getUpdates that confirms what finished, and takes nothing new (on a
+        connection of its own: see GET_UPDATES_CONNECTIONS in app.py). Tried CONFIRM_ATTEMPTS
+        times: an unconfirmed update is fetched (not answered) again at the next start."""
         for attempt in range(1, CONFIRM_ATTEMPTS + 1):
             try:
                 await self.bot.get_updates(
