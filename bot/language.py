@@ -1,9 +1,10 @@
 """The English the matcher needs: cleaning messages, words, stems, and how common a word is.
 
 Everything here is general English, not tuned to any question set: function words, chat filler,
-Snowball stems (PyStemmer), and word frequencies from the English list that ships with symspellpy
-(82,765 words counted in a large corpus), which tell a real but rare word ("weather", "rover")
-from a typo ("staton") and a common word ("doing") from an informative one ("scheduled").
+Snowball stems (PyStemmer; irregular verb forms are lemmatised first, by simplemma), and word
+frequencies from the English list that ships with symspellpy (82,765 words counted in a large
+corpus), which tell a real but rare word ("weather", "rover") from a typo ("staton") and a
+common word ("doing") from an informative one ("scheduled").
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import importlib.util
 import math
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+import simplemma
 import Stemmer
 
 # Function words carry no topic; question words are kept (see QUESTION_WORDS) because
@@ -229,7 +231,31 @@ _stemmer = Stemmer.Stemmer("english")
 
 
 def stems(tokens: list[str]) -> list[str]:
-    return _stemmer.stemWords(tokens)
+    return _stemmer.stemWords([_regular_form(token) for token in tokens])
+
+
+# The lemmas of English's irregular comparatives ("worse", "less", "further").
+_COMPARED = frozenset({"good", "well", "bad", "wrong", "ill", "little", "far", "much", "many"})
+
+
+@lru_cache(maxsize=65536)
+def _regular_form(token: str) -> str:
+    """An irregular verb form as its lemma ("built" as "build", "sold" as "sell"), which
+    Snowball leaves alone, so that "what has been built" meets "build". simplemma gives the
+    lemma; comparatives keep their own stem ("later", "stronger", "worse"), as do lemmas that
+    begin with another letter ("went" need not be "go")."""
+    if len(token) < 3 or not token.isalpha() or token.endswith(("er", "est")) or token in STOPWORDS:
+        return token
+    lemma = simplemma.lemmatize(token, lang="en")
+    if (
+        lemma != token
+        and lemma.isalpha()
+        and lemma[0] == token[0]
+        and lemma not in _COMPARED
+        and _stemmer.stemWord(lemma) != _stemmer.stemWord(token)
+    ):
+        return lemma
+    return token
 
 
 def _frequency_list_path() -> Path | None:

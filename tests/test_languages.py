@@ -33,10 +33,21 @@ def test_the_language_comes_from_the_text_and_the_hint_only_breaks_ties(text, hi
         (languages.UKRAINIAN, ["співпраця", "співпраці", "співпрацю"]),
         (languages.RUSSIAN, ["санкции", "санкций", "санкциями"]),
         (languages.RUSSIAN, ["сотрудничество", "сотрудничества", "сотрудничеству"]),
+        (languages.ENGLISH, ["build", "built", "building"]),
+        (languages.ENGLISH, ["sell", "sold", "selling"]),
+        (languages.ENGLISH, ["make", "made", "makes"]),
     ],
 )
 def test_inflected_forms_share_a_stem(language, forms):
     assert len(set(language.stems(forms))) == 1
+
+
+@pytest.mark.parametrize(
+    ("word", "other"), [("later", "late"), ("stronger", "strong"), ("worse", "wrong")]
+)
+def test_comparatives_and_other_words_keep_their_own_stem(word, other):
+    # "later" is a synonym of "future"; "worse" is no form of "wrong" whatever a lemma table says.
+    assert languages.ENGLISH.stem(word) != languages.ENGLISH.stem(other)
 
 
 def test_question_words_keep_their_meaning_in_ukrainian():
