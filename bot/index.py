@@ -57,7 +57,8 @@ class Index:
         # Tags are English keywords; every language's entries are about them too ("esa").
         for questions, tags, answer in read:
             self.phrasings.append(questions)
-            self.entry_stems.append(tuple(dict.fromkeys(chain(*questions, answer, *tags))))
+            stems = tuple(dict.fromkeys(chain(*questions, answer, *tags)))
+            self.entry_stems.append(stems + _details_given(stems, reader.language))
             for stem in set(chain(*questions, *tags)):
                 about[stem] += 1
         del read
@@ -152,6 +153,19 @@ def stem_weights(
 
 
 Stems = tuple[str, ...]
+
+
+def _details_given(stems: Stems, language: Language) -> Stems:
+    """The stems of the details an entry gives by naming them ("month" for an entry that says
+    "in January"): "in which month did the US sanction CASC?" then shares "month" with it,
+    instead of weighing it as a word the knowledge base never uses."""
+    held = frozenset(stems)
+    given = (
+        language.stem(word)
+        for word, givers in language.given_by_stems.items()
+        if not givers.isdisjoint(held)
+    )
+    return tuple(stem for stem in dict.fromkeys(given) if stem not in held)
 
 
 def _read_every_text(

@@ -112,6 +112,17 @@ def test_a_month_the_answer_names_gives_the_month_and_the_date_but_not_the_year(
     assert (year.decision, year.missing) == (Decision.PARTIAL, "which year")
 
 
+def test_the_detail_a_month_gives_is_a_word_the_entry_holds(matcher):
+    # "month" is in no text of the knowledge base, but the entry that says "in January" is
+    # about a month: the word counts for it instead of weighing as one the article never uses.
+    month = next(
+        term for term in matcher.terms("which month were CASC sanctioned") if term.word == "month"
+    )
+    assert month.known
+    ranked = matcher.rank("In which month did Washington slap sanctions on CASC?")
+    assert ranked[0].entry.id == "us_sanctions_january"
+
+
 def test_years_in_the_entry_are_not_a_year_it_gives(matcher):
     # The entry says "in recent years": that answers how things went, not which year.
     asked = only(matcher, "in what year did chinese-russian cooperation start growing stronger?")
