@@ -91,11 +91,15 @@ FILLER_PATTERNS = (
     r"|\bwow\b",
     # A claim to check: "my friend says X, is that true?" asks X.
     r"\b(?:my|a)\s+(?:friend|mate|buddy|dad|mom|mum|teacher|brother|sister|colleague|coworker"
-    r"|uncle|aunt|boss|neighbou?r)s?\s+(?:says?|said|told me|claims?|thinks?|reckons?)"
-    r"(?:\s+that)?\b",
+    r"|uncle|aunt|boss|neighbou?r|husband|wife|son|daughter|cousin|grand(?:pa|ma|father|mother)"
+    r"|classmate|roommate|girlfriend|boyfriend|professor)s?\s+"
+    r"(?:says?|said|told me|claims?|thinks?|reckons?)(?:\s+that)?\b",
     r"\b(?:is|was)\s+(?:that|this|it)\s+(?:true|right|correct|so)\b|\bis\s+true\b",
-    r"\b(?:according to|in|from|by|does|did|do)\s+(?:the|this|that)\s+(?:article|piece|story"
-    r"|text|news piece|report)(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
+    r"\b(?:is|am|are)\s+(?:he|she|i|they|we|you|u)\s+right\b|\bwho\s+is\s+right\b"
+    r"|\b(?:right|true|correct)\s*\?+\s*$",
+    r"\b(?:according to|as per|per|in|from|by|does|did|do)\s+(?:the|this|that)\s+"
+    r"(?:article|piece|story|text|news piece|report)"
+    r"(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
     r"\bthe\s+(?:article|piece|story|text|author)\s+(?:says|said|mentions|claims|reports)\b",
     # Last: "according to the article" is read whole by the pattern above.
     r"\baccording to\b",

@@ -50,6 +50,9 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "in short, acme built the falcon rocket according to the article?",
         "according to the text acme built the falcon rocket",
         "give me this: acme built the falcon rocket",
+        "my husband says acme built the falcon rocket, is he right",
+        "acme built the falcon rocket per the article, right?",
+        "my grandma says acme built the falcon rocket. True?",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
