@@ -144,6 +144,11 @@ _CONTRACTIONS = (
 _QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b")
 # "the bit on Europe" is a part of the article ("a bit" stays a stopword).
 _THE_BIT = re.compile(r"\b(?:the|that|this) bit (?=(?:on|about|where|with|of|in)\b)")
+# "calls the whole cooperation into question" says it is doubtful: "call" here names nothing
+# (as in "what does the article call Russia?").
+_INTO_QUESTION = re.compile(
+    r"\b(?:call|calls|called|calling|put|puts|putting)\s+((?:[\w'-]+\s+){0,6}?)into\s+question\b"
+)
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
     "outta": "out of",
@@ -223,6 +228,8 @@ def clean(text: str) -> str:
         text = _QUANTITY.sub(" quantity ", text)
     if "bit" in text:
         text = _THE_BIT.sub("the part ", text)
+    if "question" in text:
+        text = _INTO_QUESTION.sub(r"makes \1doubtful", text)
     return _FILLER.sub(" ", text)
 
 

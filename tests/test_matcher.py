@@ -67,6 +67,12 @@ def test_the_bit_on_something_is_a_part_of_the_article_and_a_bit_is_nothing():
     assert "part" not in language.words(language.clean("i am a bit confused"))
 
 
+def test_calling_something_into_question_is_doubt_not_a_name():
+    words = language.words(language.clean("what calls the whole cooperation into question"))
+    assert "call" not in words and "doubtful" in words
+    assert "call" in language.words(language.clean("what does the article call russia?"))
+
+
 def test_curly_apostrophes_fold_like_straight_ones(small_matcher):
     curly = small_matcher.terms("who’s the chief engineer")
     straight = small_matcher.terms("who's the chief engineer")
