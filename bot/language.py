@@ -144,6 +144,10 @@ _CONTRACTIONS = (
 _QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b")
 # "the bit on Europe" is a part of the article ("a bit" stays a stopword).
 _THE_BIT = re.compile(r"\b(?:the|that|this) bit (?=(?:on|about|where|with|of|in)\b)")
+# "what's the deal with the moon missions": what about them; "a big deal" is important (a
+# "deal" is otherwise an agreement).
+_WHAT_ABOUT = re.compile(r"\bwhat(?: is)? the deal(?: (?:with|between|about|on)\b)?")
+_BIG_DEAL = re.compile(r"\b(?:a |such a |so )?big deal\b")
 # "calls the whole cooperation into question" says it is doubtful: "call" here names nothing
 # (as in "what does the article call Russia?").
 _INTO_QUESTION = re.compile(
@@ -228,6 +232,8 @@ def clean(text: str) -> str:
         text = _QUANTITY.sub(" quantity ", text)
     if "bit" in text:
         text = _THE_BIT.sub("the part ", text)
+    if "deal" in text:
+        text = _BIG_DEAL.sub(" important", _WHAT_ABOUT.sub("what about ", text))
     if "question" in text:
         text = _INTO_QUESTION.sub(r"makes \1doubtful", text)
     return _FILLER.sub(" ", text)

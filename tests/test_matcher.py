@@ -73,6 +73,12 @@ def test_calling_something_into_question_is_doubt_not_a_name():
     assert "call" in language.words(language.clean("what does the article call russia?"))
 
 
+def test_the_deal_with_something_asks_about_it_and_a_deal_is_an_agreement():
+    assert "deal" not in language.words(language.clean("what's the deal with the moon missions"))
+    assert "deal" not in language.words(language.clean("why are chips such a big deal?"))
+    assert "deal" in language.words(language.clean("which missions are in the deal?"))
+
+
 def test_curly_apostrophes_fold_like_straight_ones(small_matcher):
     curly = small_matcher.terms("who’s the chief engineer")
     straight = small_matcher.terms("who's the chief engineer")
