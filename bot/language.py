@@ -101,6 +101,8 @@ FILLER_PATTERNS = (
     r"(?:article|piece|story|text|news piece|report)"
     r"(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
     r"\bthe\s+(?:article|piece|story|text|author)\s+(?:says|said|mentions|claims|reports)\b",
+    # "Name the Chinese missions…", "List the…": a request, not a question about a name.
+    r"^\s*(?:please\s+)?(?:name|list)\s+(?=(?:the|all|both|two|three|some|a|an)\b)",
     # Last: "according to the article" is read whole by the pattern above.
     r"\baccording to\b",
 )

@@ -20,6 +20,10 @@ _SENTENCES = re.compile(r"(?<=[?!.;:])\s+|\s+[—–-]+\s+|\n+")
 _SECOND_QUESTION = re.compile(
     rf"\s*(?:,\s*)?\b(?:and|also|plus|&)\s+(?:(?:tell|show) me\s+)?(?=(?:{QUESTION_OPENERS})\b)"
 )
+_REQUEST = re.compile(
+    r"^\W*(?:please\s+)?(?:name|list|tell me|explain|describe|give me|summari[sz]e|define)\b",
+    re.IGNORECASE,
+)
 _OPENS_QUESTION = re.compile(rf"^\W*(?:@\w+\s+)?(?:{QUESTION_OPENERS})\b", re.IGNORECASE)
 # A clause after a comma that asks, after a lead-in or none ("I read about it last night and
 # got lost, so which firms were hit?", "Hello, I am a student, please tell me who…").
@@ -50,6 +54,10 @@ def question_parts(text: str) -> list[str]:
             clauses = [sentence]
         if len(clauses) > 1:
             clauses[0] = _without_preamble(clauses[0])
+            # "Name the head of Roscosmos and tell me what…": beside a second question, a
+            # request asks too.
+            if _REQUEST.match(clauses[0]):
+                clauses[0] = f"{clauses[0].rstrip('?!. ')}?"
         parts.extend(clause.strip() for clause in clauses if _asks(clause))
     return parts
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.matcher import ANSWER_MARGIN, CLOSE_RIVAL_ANSWER_SCORE, Decision, Matcher
+from bot.messages import question_parts
 
 
 def only(matcher: Matcher, text: str):
@@ -172,7 +173,9 @@ def test_a_second_question_the_article_does_not_cover_is_told_so_not_dropped(
 def test_a_second_question_that_gets_a_did_you_mean_keeps_its_choices(matcher, knowledge):
     from bot.replies import Action, message_reply
 
-    reading = matcher.read("who heads roscosmos, and what is the deal with the lunar stuff?")
+    reading = matcher.read(
+        "who heads roscosmos, and what about the moon projects with the europeans?"
+    )
     decisions = [m.decision for m in reading.matches]
     assert decisions[0] is Decision.ANSWER and Decision.SUGGEST in decisions[1:]
     reply = message_reply(reading, knowledge)
@@ -183,6 +186,16 @@ def test_and_tell_me_opens_a_second_question(small_matcher):
     reading = small_matcher.read(
         "who built the falcon rocket and tell me who is its chief engineer"
     )
+    assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
+
+
+def test_a_request_beside_a_second_question_is_a_question_too(small_matcher):
+    message = "name the falcon rocket maker and tell me who is its chief engineer"
+    assert question_parts(message) == [
+        "name the falcon rocket maker?",
+        "who is its chief engineer",
+    ]
+    reading = small_matcher.read(message)
     assert [m.entry.id for m in reading.answered] == ["rocket_builder", "chief_engineer"]
 
 
