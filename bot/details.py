@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 TYPED_PHRASING_MIN_SHARE = 0.4
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_ADDRESS = re.compile(r"(?<!\w)[/@]\w+(?:@\w+)?")
 _CASED_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 # A message reads as another language when at least OTHER_LANGUAGE_MIN_WORDS of its words are
@@ -153,7 +154,8 @@ def _name_never_used(question: str, terms: list[Term]) -> str | None:
     unknown = {term.word for term in terms if not term.known and not term.word.isdigit()}
     if not unknown:
         return None
-    for sentence in _SENTENCE_BREAK.split(question):
+    # "@ArticleBot Dima says…": after the address, the speaker of a claim opens the sentence.
+    for sentence in _SENTENCE_BREAK.split(_ADDRESS.sub(" ", question).strip()):
         words = _CASED_WORD.findall(sentence)
         capitalised = [word for word in words[1:] if word[:1].isupper()]
         if len(capitalised) * 2 > len(words):

@@ -57,7 +57,7 @@ explained describe describes described tell tells told keep keeps kept happen ha
 happened happening go goes going gone went actually basically exactly literally gonna wanna
 gotta think thinks thought guess wonder wondering question questions answer answers ask asks
 asked asking word words term terms sentence sentences paragraph briefly brief plain couple put
-line lines
+line lines two three four five six seven eight nine ten
 """.split()
 )
 

@@ -158,6 +158,11 @@ def test_unknown_words_weigh_by_rarity():
     assert english.informativeness("meaning") == languages.FRAMING_INFORMATIVENESS
 
 
+def test_a_count_in_the_question_weighs_little(small_matcher):
+    weights = {t.word: t.weight for t in small_matcher.terms("which two firms built the rocket")}
+    assert weights["two"] == language.FRAMING_INFORMATIVENESS
+
+
 def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher):
     assert [t.stem for t in small_matcher.terms("wich company built the falcon")] == [
         t.stem for t in small_matcher.terms("which company built the falcon")

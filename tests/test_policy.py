@@ -83,6 +83,9 @@ def test_a_name_no_text_of_the_knowledge_base_uses_is_not_answered_as_if_it_were
     # Capitals in a title-cased question name nothing; a known name is no near miss.
     assert only(small_matcher, "Where Is The Moon Base Planned?").decision is Decision.ANSWER
     assert only(small_matcher, "Did Acme build the Falcon rocket?").decision is Decision.ANSWER
+    # The speaker of a claim to check opens its sentence, after the bot's address too.
+    claim = only(small_matcher, "@SomeBot Dima says Acme built the Falcon rocket. True?")
+    assert claim.decision is Decision.ANSWER
 
 
 def test_a_detail_asked_in_a_synonym_phrase_is_a_detail_too(small_matcher):
