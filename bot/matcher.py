@@ -67,6 +67,8 @@ SUGGEST_SPREAD = 12.0
 MAX_SUGGESTIONS = 3
 # A declined question still offers the nearest topics when they are at least this close.
 RELATED_MIN_SCORE = 30.0
+# The words of the story before a question weigh this share of their weight.
+CONTEXT_WEIGHT = 0.1
 # Inline mode offers at most this many entries.
 MAX_INLINE_OFFERS = 5
 # A quoted fragment this close to part of an entry's source (rapidfuzz partial_ratio) is a
@@ -261,7 +263,9 @@ class LanguageMatcher:
         """Every question of a message, each matched on its own; one Match for most messages.
 
         The clause that asks weighs more than the preamble around it: when a message has
-        context before its question, the question alone is matched first.
+        context before its question, the question alone is matched first, then with the story
+        at CONTEXT_WEIGHT (the story's knowledge-base words in full when the question points
+        back into it: "…the boss of the Russian space agency. Who is he?").
         """
         kind = smalltalk.kind_of(text, self.language.code)
         if kind is not None:
@@ -283,10 +287,14 @@ class LanguageMatcher:
             # clause after a comma that asks ("…and got lost, so which firms were hit?").
             sentence, clause = parts[0], asking_clause(parts[0])
             after_context = sentence != text.strip() and text.strip().endswith(sentence)
+            story = text.strip()[: -len(sentence)] if after_context else ""
             if after_context and stands_alone(sentence):
                 alone = self.match(sentence)
                 if alone.entry is not None:
                     return (alone,)
+                weighed = self.match(sentence, story)
+                if weighed.answered:
+                    return (weighed,)
                 if alone.decision is Decision.SUGGEST:
                     whole = self.match(text)
                     # The story before it only adds words: its choices, unless it answers.
@@ -300,6 +308,9 @@ class LanguageMatcher:
                 # about": what it points back at is in the story; read with it first.
                 whole = self.match(text)
                 if not whole.answered:
+                    with_story = self.match(sentence, story, referents=True)
+                    if with_story.answered:
+                        return (with_story,)
                     alone = self.match(sentence)
                     if alone.answered:
                         return (alone,)
@@ -307,7 +318,7 @@ class LanguageMatcher:
         whole = self.match(text)
         if not whole.answered:
             for tail in run_on_questions(text):
-                alone = self.match(tail)
+                alone = self.match(tail, text[: len(text) - len(tail)])
                 if alone.answered:
                     return (alone,)
         return (whole,)
@@ -354,9 +365,24 @@ class LanguageMatcher:
     def _stems_of(self, entry: Entry) -> tuple[str, ...]:
         return self.index.entry_stems[self._index_of[entry.id]]
 
-    def match(self, question: str) -> Match:
-        """One question: answer, partial answer, suggestions or decline."""
+    def match(self, question: str, context: str = "", referents: bool = False) -> Match:
+        """One question: answer, partial answer, suggestions or decline. The words of its
+        `context` (the story before it) count too, at CONTEXT_WEIGHT of their weight; with
+        `referents` (the question points back into the story), the knowledge base's words of
+        the story count in full: they name what "it" is."""
         terms = self.terms(question)
+        if context:
+            asked = {term.stem for term in terms}
+            terms += [
+                Term(
+                    term.word,
+                    term.stem,
+                    term.weight * (1.0 if referents and term.known else CONTEXT_WEIGHT),
+                    term.known,
+                )
+                for term in self.terms(context)
+                if term.stem not in asked and term.stem not in self.language.question_stems
+            ]
         candidates = self._rank(terms, limit=MAX_SUGGESTIONS + 1)
         if not candidates:
             return Match(Decision.DECLINE)

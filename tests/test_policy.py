@@ -260,6 +260,19 @@ def test_a_question_after_a_story_that_points_back_is_read_alone_when_the_whole_
     assert (match.decision, match.entry.id) == (Decision.ANSWER, "rocket_builder")
 
 
+def test_the_story_names_what_a_question_points_back_at_and_its_chat_weighs_little(matcher):
+    # "he" is the boss the story names; the story's own words (cousin, class, yesterday) are
+    # no part of the question.
+    text = (
+        "My cousin and I were reading about the boss of the Russian space agency in class "
+        "yesterday. Who is he?"
+    )
+    assert matcher.english.match(text).decision is not Decision.ANSWER
+    assert matcher.english.match("Who is he?").decision is not Decision.ANSWER
+    match = only(matcher, text)
+    assert (match.decision, match.entry.id) == (Decision.ANSWER, "roscosmos_head")
+
+
 def test_a_question_run_on_after_its_story_with_no_punctuation_is_found(small_matcher):
     # Voice typing: no full stop between the story ("all day" is no question of a day) and
     # the question.
