@@ -191,11 +191,12 @@ CHAT_SPELLINGS = {
     "pls": "please",
     "plz": "please",
     "w": "with",
-    # Misspellings too far from the word for typo alignment (two edits in a short word).
+    # Misspellings typo alignment leaves: two edits in a short word, or a real word ("dose").
     "hapend": "happened",
     "happend": "happened",
     "hapened": "happened",
     "wich": "which",
+    "dose": "does",
     "becuz": "because",
 }
 _CHAT_SPELLING = re.compile(r"\b(?:" + "|".join(CHAT_SPELLINGS) + r")\b")

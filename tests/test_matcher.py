@@ -180,6 +180,7 @@ def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher)
         ("baes", "base"),
         ("plannin", "planning"),  # a clipped ending, restored
         ("w", "with"),  # a chat spelling
+        ("what dose", "what does"),  # a misspelling that is a word of its own
         ("fal con rocket", "falcon rocket"),  # a name split by voice typing
     ],
 )
