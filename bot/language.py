@@ -198,6 +198,9 @@ CHAT_SPELLINGS = {
     "wich": "which",
     "dose": "does",
     "becuz": "because",
+    "probly": "probably",
+    "prolly": "probably",
+    "prob": "probably",
 }
 _CHAT_SPELLING = re.compile(r"\b(?:" + "|".join(CHAT_SPELLINGS) + r")\b")
 # Words are runs of letters, or runs of digits ("luna27" -> luna, 27).
