@@ -352,17 +352,22 @@ class QuotableSources:
 
 
 def entry_quoting(fragment: str, sources: list[str], min_similarity: float) -> int | None:
-    """The index of the one entry whose source holds the quoted fragment (rapidfuzz
-    partial_ratio), or None when none does, or several do equally well."""
+    """The index of the entry whose source holds the quoted fragment (rapidfuzz
+    partial_ratio): of several that hold it equally well, the one resting on the least text
+    (the summary quotes the opening sentence too, but the entry on that sentence is about it);
+    None when none does, or when two of the same length do."""
     found = process.extract(
         normalize_for_source_check(fragment).casefold(),
         sources,
         scorer=fuzz.partial_ratio,
         score_cutoff=min_similarity,
-        limit=2,
+        limit=None,
     )
     if not found:
         return None
-    if len(found) > 1 and found[1][1] >= found[0][1]:
-        return None  # several sources hold it: let the words decide
-    return found[0][2]
+    best = [entry for entry in found if entry[1] >= found[0][1]]
+    if len(best) > 1:
+        best.sort(key=lambda entry: len(entry[0]))
+        if len(best[1][0]) == len(best[0][0]):
+            return None  # two as specific as each other: let the words decide
+    return best[0][2]

@@ -321,6 +321,14 @@ def test_a_quoted_sentence_of_the_article_finds_the_entry_resting_on_it(small_ma
     assert match.answered and match.entry.id == "base_crew"
 
 
+def test_of_two_sources_holding_a_quote_the_shorter_one_is_about_it():
+    from bot.details import entry_quoting
+
+    sources = ["it will not save. and more besides, at length.", "it will not save.", "other"]
+    assert entry_quoting("it will not save", sources, 88) == 1
+    assert entry_quoting("it will not save", sources[:1] * 2, 88) is None  # equally specific
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("hi", "greeting"), ("Hello bot!", "greeting"), ("thanks bot!", "thanks"),
