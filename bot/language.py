@@ -57,7 +57,7 @@ explained describe describes described tell tells told keep keeps kept happen ha
 happened happening go goes going gone went actually basically exactly literally gonna wanna
 gotta think thinks thought guess wonder wondering question questions answer answers ask asks
 asked asking word words term terms sentence sentences paragraph briefly brief plain couple put
-line lines two three four five six seven eight nine ten
+line lines two three four five six seven eight nine ten example examples instance instances
 """.split()
 )
 
@@ -100,7 +100,8 @@ FILLER_PATTERNS = (
     r"\b(?:according to|as per|per|in|from|by|does|did|do)\s+(?:the|this|that)\s+"
     r"(?:article|piece|story|text|news piece|report)"
     r"(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
-    r"\bthe\s+(?:article|piece|story|text|author)\s+(?:says|said|mentions|claims|reports)\b",
+    r"\bthe\s+(?:article|piece|story|text|author)\s+"
+    r"(?:says|said|mentions|claims|reports|gives|lists|names|describes)\b",
     # "Name the Chinese missions…", "List the…": a request, not a question about a name.
     r"^\s*(?:please\s+)?(?:name|list)\s+(?=(?:the|all|both|two|three|some|a|an)\b)",
     # Last: "according to the article" is read whole by the pattern above.

@@ -53,6 +53,7 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "my husband says acme built the falcon rocket, is he right",
         "acme built the falcon rocket per the article, right?",
         "my grandma says acme built the falcon rocket. True?",
+        "the article gives: acme built the falcon rocket",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
@@ -161,6 +162,8 @@ def test_unknown_words_weigh_by_rarity():
 def test_a_count_in_the_question_weighs_little(small_matcher):
     weights = {t.word: t.weight for t in small_matcher.terms("which two firms built the rocket")}
     assert weights["two"] == language.FRAMING_INFORMATIVENESS
+    examples = small_matcher.terms("examples of rockets acme built")[0]
+    assert examples.weight == language.FRAMING_INFORMATIVENESS
 
 
 def test_typo_of_a_function_word_is_dropped_not_treated_as_a_name(small_matcher):
