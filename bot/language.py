@@ -82,6 +82,8 @@ FILLER_PATTERNS = (
     r"|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
     r"\bafter all (?:this|that)\b",
+    # "what might China end up selling": what it will sell.
+    r"\b(?:end|ends|ended|ending) up\b",
     r"\bin (?:short|brief|a nutshell)\b",
     r"\bi\s+(?:do not|don't|dont|can not|cannot)\s+(?:understand|get)(?:\s+(?:it|this|fully))?\b",
     r"\bwhat does (?:the|this) (?:article|piece|text|story) say\b",

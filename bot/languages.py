@@ -129,7 +129,8 @@ weight location address city name names deadline schedule duration length height
 successor predecessor replace replaced replacement replaces succeed succeeded resign
 resigned fired appointed elected founded founder born birthday funding employees staff
 workers headquarters located finish finished complete completed completion ready outcome
-winner won win wins top lose lost instead manufacturer manufacturers supplier suppliers vendor brand
+winner winners winning won win wins top lose lost instead manufacturer manufacturers supplier
+suppliers vendor brand
 manufacture manufactures produce produces maker makers gone departed retired sacked called
 named purpose goal goals aim aims objective objectives study studies explore research
 investigate planning planned plans head heads boss chief leader director ceo president chairman

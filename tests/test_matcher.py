@@ -54,6 +54,7 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "acme built the falcon rocket per the article, right?",
         "my grandma says acme built the falcon rocket. True?",
         "the article gives: acme built the falcon rocket",
+        "acme ended up built the falcon rocket",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
