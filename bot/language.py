@@ -84,6 +84,8 @@ FILLER_PATTERNS = (
     r"\bafter all (?:this|that)\b",
     # "what might China end up selling": what it will sell.
     r"\b(?:end|ends|ended|ending) up\b",
+    # "who runs Roscosmos these days": now, not a question of days.
+    r"\b(?:these days|nowadays)\b",
     r"\bin (?:short|brief|a nutshell)\b",
     r"\bi\s+(?:do not|don't|dont|can not|cannot)\s+(?:understand|get)(?:\s+(?:it|this|fully))?\b",
     r"\bwhat does (?:the|this) (?:article|piece|text|story) say\b",

@@ -55,6 +55,7 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "my grandma says acme built the falcon rocket. True?",
         "the article gives: acme built the falcon rocket",
         "acme ended up built the falcon rocket",
+        "acme built the falcon rocket these days",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
