@@ -81,7 +81,7 @@ FILLER_PATTERNS = (
     r"|k|pls|plz|bruh|bro|bros|fam|mate|smth|sth|dude|man|guys|folks|wait|oh|ah|huh|nah|yeah"
     r"|yep|welp|anyway|anyways"
     r"|honestly|seriously|real talk)\b",
-    r"\bafter all (?:this|that)\b",
+    r"\bafter all (?:this|that)\b|\bat least\b",
     # "what might China end up selling": what it will sell.
     r"\b(?:end|ends|ended|ending) up\b",
     # "who runs Roscosmos these days": now, not a question of days.
@@ -263,7 +263,9 @@ def stems(tokens: list[str]) -> list[str]:
 
 
 # The lemmas of English's irregular comparatives ("worse", "less", "further").
-_COMPARED = frozenset({"good", "well", "bad", "wrong", "ill", "little", "far", "much", "many"})
+_COMPARED = frozenset(
+    {"good", "well", "bad", "wrong", "ill", "little", "less", "far", "much", "many"}
+)
 
 
 @lru_cache(maxsize=65536)

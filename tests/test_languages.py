@@ -43,7 +43,8 @@ def test_inflected_forms_share_a_stem(language, forms):
 
 
 @pytest.mark.parametrize(
-    ("word", "other"), [("later", "late"), ("stronger", "strong"), ("worse", "wrong")]
+    ("word", "other"),
+    [("later", "late"), ("stronger", "strong"), ("worse", "wrong"), ("least", "less")],
 )
 def test_comparatives_and_other_words_keep_their_own_stem(word, other):
     # "later" is a synonym of "future"; "worse" is no form of "wrong" whatever a lemma table says.
