@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
-import simplemma
 import Stemmer
 
 from bot import language as english
@@ -102,6 +101,8 @@ def _ukrainian_stem(token: str) -> str:
     # Question words keep their own stem: simplemma reads "чому" (why) as a form of "що".
     if token in UKRAINIAN_QUESTION_WORDS or not token.isalpha():
         return _russian_stemmer.stemWord(token)
+    import simplemma  # here, not at the top: an English-only knowledge base never needs it
+
     return _russian_stemmer.stemWord(simplemma.lemmatize(token, lang="uk").casefold())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import languages, slavic, wording
+from bot import english_forms, languages, slavic, wording
 
 
 @pytest.mark.parametrize(
@@ -49,6 +49,11 @@ def test_inflected_forms_share_a_stem(language, forms):
 def test_comparatives_and_other_words_keep_their_own_stem(word, other):
     # "later" is a synonym of "future"; "worse" is no form of "wrong" whatever a lemma table says.
     assert languages.ENGLISH.stem(word) != languages.ENGLISH.stem(other)
+
+
+def test_the_shipped_english_forms_are_what_simplemma_gives():
+    # After a simplemma upgrade: `python -m bot.english_forms` writes the table again.
+    assert english_forms.irregular_forms() == english_forms.derived()
 
 
 def test_question_words_keep_their_meaning_in_ukrainian():
