@@ -160,12 +160,11 @@ def _details_given(stems: Stems, language: Language) -> Stems:
     "in January"): "in which month did the US sanction CASC?" then shares "month" with it,
     instead of weighing it as a word the knowledge base never uses."""
     held = frozenset(stems)
-    given = (
-        language.stem(word)
-        for word, givers in language.given_by_stems.items()
-        if not givers.isdisjoint(held)
+    return tuple(
+        stem
+        for stem, givers in language.detail_stems_given.items()
+        if stem not in held and not givers.isdisjoint(held)
     )
-    return tuple(stem for stem in dict.fromkeys(given) if stem not in held)
 
 
 def _read_every_text(

@@ -91,6 +91,15 @@ class Language:
     def given_by_stems(self) -> dict[str, frozenset[str]]:
         return {word: frozenset(self.stems(list(givers))) for word, givers in self.given_by.items()}
 
+    @cached_property
+    def detail_stems_given(self) -> dict[str, frozenset[str]]:
+        """given_by by the detail's stem ("month" for "month" and "months")."""
+        found: dict[str, frozenset[str]] = {}
+        for word, givers in self.given_by_stems.items():
+            stem = self.stem(word)
+            found[stem] = found.get(stem, frozenset()) | givers
+        return found
+
     def informativeness(self, word: str) -> float:
         if word in self.framing_words:
             return FRAMING_INFORMATIVENESS
