@@ -318,7 +318,7 @@ class LanguageMatcher:
         whole = self.match(text)
         if not whole.answered:
             for tail in run_on_questions(text):
-                alone = self.match(tail, text[: len(text) - len(tail)])
+                alone = self.match(tail, text.rstrip()[: -len(tail)])
                 if alone.answered:
                     return (alone,)
         return (whole,)
@@ -380,8 +380,8 @@ class LanguageMatcher:
                     term.weight * (1.0 if referents and term.known else CONTEXT_WEIGHT),
                     term.known,
                 )
-                for term in self.terms(context)
-                if term.stem not in asked and term.stem not in self.language.question_stems
+                for term in self._topics(self.terms(context))
+                if term.stem not in asked
             ]
         candidates = self._rank(terms, limit=MAX_SUGGESTIONS + 1)
         if not candidates:
