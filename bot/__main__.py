@@ -101,7 +101,7 @@ def _json_line(matcher: Matcher, question: str) -> str:
     reading = matcher.read(question)
     matches = reading.matches
     answer = answered_text(reading)
-    main = (reading.answered or matches)[0]
+    main = reading.main
     record = {
         "question": question,
         "language": reading.language,

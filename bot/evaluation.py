@@ -66,14 +66,16 @@ def answer_satisfies(answer: str, expect: tuple[tuple[str, ...], ...]) -> bool:
 
 
 def answered_text(reading: Reading) -> str | None:
-    """The answers a message got, in its language (the parts answered in full), or None."""
-    answers = [m.entry.text(reading.language).answer for m in reading.answered if m.entry]
-    return "\n\n".join(answers) if answers else None
+    """The answers a message got, in its language, when every question in it was answered;
+    else None (a half-answered message is not an answer to it, as a partial answer is not)."""
+    if not reading.answered_in_full:
+        return None
+    return "\n\n".join(m.entry.text(reading.language).answer for m in reading.matches if m.entry)
 
 
 def judge(item: Item, reading: Reading) -> Outcome:
     answer = answered_text(reading)
-    match = (reading.answered or reading.matches)[0]
+    match = reading.main
     if not item.in_scope:
         return Outcome(item, match, "wrong" if answer is not None else "declined")
     if answer is None:

@@ -127,6 +127,20 @@ class Reading:
     def answered(self) -> tuple[Match, ...]:
         return tuple(match for match in self.matches if match.answered)
 
+    @property
+    def answered_in_full(self) -> bool:
+        """Every question of the message answered: a message answered by half is not (its
+        reply still gives the half it can)."""
+        return all(match.answered for match in self.matches)
+
+    @property
+    def main(self) -> Match:
+        """The match that stands for the message: the first answer of a message answered in
+        full, else the first question left unanswered."""
+        if self.answered_in_full:
+            return self.matches[0]
+        return next(match for match in self.matches if not match.answered)
+
 
 class Matcher:
     """One matcher per language of the knowledge base; a message is read in its language.
@@ -339,6 +353,10 @@ class LanguageMatcher:
                 together = self.match(f"{parts[number - 1].rstrip('?!. ')} and {part}")
                 if together.answered and self._holds_all(together, part):
                     match = together
+                elif matches and matches[-1].answered and self._holds_all(matches[-1], part):
+                    # It asks more of what the answer before it gives ("…, and why is that?")
+                    # and names nothing that answer lacks: that answer stands for it.
+                    continue
             given = {m.entry.id for m in matches if m.answered and m.entry}
             if match.answered and match.entry and match.entry.id in given:
                 rivals = [c for c in match.candidates[1:] if c.entry.id not in given]

@@ -68,6 +68,25 @@ def test_ask_json_reads_questions_from_stdin_in_order(small_knowledge_file):
     assert records[2]["decision"] == "decline"
 
 
+def test_ask_json_counts_a_message_answered_by_half_as_not_answered(small_knowledge_file):
+    result = run_cli(
+        "--knowledge",
+        str(small_knowledge_file),
+        "ask",
+        "--json",
+        "Who built the Falcon rocket, and is it sunny in Paris?",
+    )
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["matched"] is False and record["answer"] is None
+    assert record["decision"] == "decline"  # the part left unanswered
+    assert "The Acme company built the Falcon rocket." in record["reply"]  # the half it can
+    assert record["source"] == "The Falcon rocket was built by the Acme company."
+    assert record["parts"] == [
+        {"decision": "answer", "id": "rocket_builder"},
+        {"decision": "decline", "id": None},
+    ]
+
+
 def test_knowledge_path_comes_from_the_environment_too(small_knowledge_file):
     env = {**os.environ, "KNOWLEDGE_PATH": str(small_knowledge_file)}
     result = run_cli("check", env=env)

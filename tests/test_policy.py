@@ -173,6 +173,23 @@ def test_a_second_question_the_article_does_not_cover_is_told_so_not_dropped(
     assert "Acme" in reply.text and say("decline_brief", "en") in reply.text
 
 
+def test_a_message_answered_by_half_is_not_answered_in_full(small_matcher):
+    reading = small_matcher.read("Who built the Falcon rocket, and how much did it cost?")
+    assert [m.decision for m in reading.matches] == [Decision.ANSWER, Decision.DECLINE]
+    assert not reading.answered_in_full
+    assert reading.main.decision is Decision.DECLINE  # what stands for the message
+    both = small_matcher.read("Who built the Falcon rocket and who is the chief engineer?")
+    assert both.answered_in_full and both.main.entry.id == "rocket_builder"
+
+
+def test_a_second_question_asking_more_of_the_first_answer_is_covered_by_it(small_matcher):
+    # "why is that?" names nothing the answer before it lacks: no "doesn't cover" beside it.
+    reading = small_matcher.read("Who built the Falcon rocket, and why is that?")
+    assert [(m.decision, m.entry.id) for m in reading.matches] == [
+        (Decision.ANSWER, "rocket_builder")
+    ]
+
+
 def test_a_second_question_that_gets_a_did_you_mean_keeps_its_choices(matcher, knowledge):
     from bot.replies import Action, message_reply
 
