@@ -75,6 +75,9 @@ class Language:
     joining_words: frozenset[str] = field(default_factory=frozenset)
     doing_words: frozenset[str] = field(default_factory=frozenset)
     wishing_words: frozenset[str] = field(default_factory=frozenset)
+    # "Jake *says* China…", "Anna *reckons*…": a speaker the knowledge base does not know,
+    # before one of these, is who makes the claim, not what it is about (see terms.py).
+    claim_verbs: frozenset[str] = field(default_factory=frozenset)
 
     def stem(self, word: str) -> str:
         return self.stems([word])[0]
@@ -171,6 +174,9 @@ big large small old long far fast soon expensive cheap tall heavy wide deep high
     wishing_words=frozenset(
         "hope hopes hoping hoped expect expects expecting expected want wants wanted wish "
         "wishes ask asks asking asked need needs".split()
+    ),
+    claim_verbs=frozenset(
+        "says said thinks thought reckons claims claimed believes insists swears".split()
     ),
 )
 

@@ -114,10 +114,31 @@ class TermReader:
 
     def words(self, question: str) -> list[str]:
         """A question's words, typos aligned to knowledge-base words."""
-        return [
-            self._align_typo(word)
-            for word in self._joined(self.language.words(self.language.clean(question)))
-        ]
+        return self._without_speakers(
+            [
+                self._align_typo(word)
+                for word in self._joined(self.language.words(self.language.clean(question)))
+            ]
+        )
+
+    def _without_speakers(self, words: list[str]) -> list[str]:
+        """Drops "jake says (that)": the claim's speaker, a word no entry uses, and its verb
+        (a name the knowledge base knows, "Rogozin said…", stays: the claim is about it)."""
+        verbs = self.language.claim_verbs
+        if not verbs or not any(word in verbs for word in words):
+            return words
+        kept: list[str] = []
+        position = 0
+        while position < len(words):
+            following = words[position + 1] if position + 1 < len(words) else ""
+            if following in verbs and words[position].isalpha() and not self.knows(words[position]):
+                position += 2
+                if position < len(words) and words[position] == "that":
+                    position += 1
+                continue
+            kept.append(words[position])
+            position += 1
+        return kept
 
     def _joined(self, words: list[str]) -> list[str]:
         """Voice typing splits names: "exo mars", "micro chips". Two neighbours, one of them
