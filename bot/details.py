@@ -220,6 +220,11 @@ def _asked_label(asker: str, asked: str, language: Language) -> str:
     return f"‘{asked}’"
 
 
+# What a question asking for others ("which *other* projects") lacks in an entry no phrasing of
+# which asks for the others or the rest.
+ANYTHING_MORE = "anything more"
+
+
 def _asked_beyond_phrasings(
     words: list[str], language: Language, phrasings: Iterable[str]
 ) -> str | None:
@@ -233,7 +238,7 @@ def _asked_beyond_phrasings(
         return "what will be done"
     covers_others = language.other_words | language.rest_words
     if asks_others and all(covers_others.isdisjoint(said) for said in phrasing_words):
-        return "anything more"
+        return ANYTHING_MORE
     return None
 
 

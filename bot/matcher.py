@@ -414,12 +414,30 @@ class LanguageMatcher:
                 )
                 if missing is None:
                     return Match(Decision.ANSWER, (best, *self._close_rivals(candidates)))
+                if missing == details.ANYTHING_MORE:
+                    rest = self._rival_naming_the_rest(question, terms, candidates)
+                    if rest is not None:
+                        return Match(Decision.ANSWER, (rest,))
                 return Match(Decision.PARTIAL, (best,), missing)
         if best.score >= SUGGEST_MIN_SCORE:
             floor = max(SUGGEST_MIN_SCORE, best.score - SUGGEST_SPREAD)
             close = [c for c in candidates if c.score >= floor]
             return Match(Decision.SUGGEST, tuple(close[:MAX_SUGGESTIONS]))
         return Match(Decision.DECLINE, tuple(candidates[:MAX_SUGGESTIONS]))
+
+    def _rival_naming_the_rest(
+        self, question: str, terms: list[Term], candidates: list[Candidate]
+    ) -> Candidate | None:
+        """For "which *other* projects…" that the best entry does not cover: a close rival a
+        phrasing of which asks for the others or the rest, and that lacks nothing else."""
+        for rival in self._close_rivals(candidates):
+            entry_index = self._index_of[rival.entry.id]
+            phrasings = rival.entry.text(self.language.code).questions
+            if self._names_match(entry_index, terms) and (
+                details.missing_detail(question, terms, self.index, entry_index, phrasings) is None
+            ):
+                return rival
+        return None
 
     def _answer_bar(self, candidates: list[Candidate], terms: list[Term]) -> float:
         """ANSWER_MIN_SCORE; or, where the language has one, the lower bar of a lone candidate

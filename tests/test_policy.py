@@ -473,3 +473,47 @@ def test_when_exactly_needs_a_date_that_the_entry_names(tmp_path):
     ):
         match = only(matcher, question)
         assert (match.decision, match.missing) == (Decision.PARTIAL, "when exactly")
+
+
+REST_ENTRIES = """\
+title: "A small test article"
+description: "rockets."
+article: |
+  The Falcon project with Acme was cancelled. The rest of the joint projects with Acme remain doubtful.
+entries:
+  - id: falcon_project
+    questions:
+      - What happened to the joint Falcon project with Acme?
+      - acme falcon project cancelled
+      - was the falcon project with acme dropped
+    answer: The joint Falcon project with Acme was cancelled.
+    source: The Falcon project with Acme was cancelled.
+    related: [rest_projects]
+  - id: rest_projects
+    questions:
+      - What about the rest of the joint projects with Acme?
+      - are the remaining acme projects going ahead
+      - what is the fate of the rest of the acme projects
+      - what is going on with the joint projects with acme
+    answer: The rest of the joint projects with Acme remain doubtful.
+    source: The rest of the joint projects with Acme remain doubtful.
+    related: [falcon_project]
+"""
+
+
+def test_a_question_for_the_others_goes_to_the_close_rival_that_names_the_rest(tmp_path):
+    # The Falcon entry fits best but names no other project; its close rival, which a phrasing
+    # says is about the rest, answers "which other…" (the Falcon entry still answers the rest).
+    from bot.knowledge import load_knowledge
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(REST_ENTRIES, encoding="utf-8")
+    matcher = Matcher(load_knowledge(path))
+    others = only(matcher, "what happened to the other joint projects with acme")
+    assert (others.decision, others.entry.id) == (Decision.ANSWER, "rest_projects")
+    assert only(matcher, "what happened to the joint projects with acme").entry.id == (
+        "falcon_project"
+    )
+    # With no such rival close by, it stays a partial answer.
+    far = only(matcher, "what happened to the other projects with acme")
+    assert (far.decision, far.missing) == (Decision.PARTIAL, "anything more")
