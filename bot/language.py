@@ -59,6 +59,8 @@ happened happening go goes going gone went actually basically exactly literally 
 gotta think thinks thought guess wonder wondering question questions answer answers ask asks
 asked asking word words term terms sentence sentences paragraph briefly brief plain couple put
 line lines two three four five six seven eight nine ten example examples instance instances
+characterise characterised characterize characterized portray portrays portrayed depict depicts
+depicted
 """.split()
 )
 
@@ -104,7 +106,7 @@ FILLER_PATTERNS = (
     r"|\b(?:right|true|correct)\s*\?+\s*$",
     r"\b(?:according to|as per|per|in|from|by|does|did|do)\s+(?:the|this|that)\s+"
     r"(?:article|piece|story|text|news piece|report)"
-    r"(?:\s+(?:say|says|said|mention|mentions|claim|claims))?\b",
+    r"(?:\s+(?:say|says|said|mention|mentions|claim|claims|agree|agrees|confirm|confirms))?\b",
     r"\bthe\s+(?:article|piece|story|text|author)\s+"
     r"(?:says|said|mentions|claims|reports|gives|lists|names|describes)\b",
     # Last: "according to the article" is read whole by the pattern above.
@@ -163,6 +165,12 @@ _BIG_DEAL = re.compile(r"\b(?:a |such a |so )?big deal\b")
 # (as in "what does the article call Russia?").
 _INTO_QUESTION = re.compile(
     r"\b(?:call|calls|called|calling|put|puts|putting)\s+((?:[\w'-]+\s+){0,6}?)into\s+question\b"
+)
+# "its *chief* partner", "the *top* reason": the main one, not a head of anything ("chief
+# engineer" is a title and stays).
+_CHIEF_ONE = re.compile(
+    r"\b(?:chief|top|leading|number one)\s+(?=(?:partner|ally|allie|friend|reason|problem"
+    r"|concern|goal|aim|hope|source|supplier|rival|point|issue|worry|obstacle|target)s?\b)"
 )
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
@@ -249,6 +257,8 @@ def clean(text: str) -> str:
         text = _THE_BIT.sub("the part ", text)
     if "deal" in text:
         text = _BIG_DEAL.sub(" important", _WHAT_ABOUT.sub("what about ", text))
+    if any(word in text for word in ("chief", "top", "leading", "number one")):
+        text = _CHIEF_ONE.sub("main ", text)
     if "question" in text:
         text = _INTO_QUESTION.sub(r"makes \1doubtful", text)
     if text.lstrip().startswith(("name", "list", "please")):

@@ -56,6 +56,8 @@ def test_synonyms_from_the_knowledge_file_are_used(small_matcher):
         "the article gives: acme built the falcon rocket",
         "acme ended up built the falcon rocket",
         "acme built the falcon rocket these days",
+        "Jake says acme built the falcon rocket. true?",
+        "Anna reckons that acme built the falcon rocket, does the article agree?",
     ],
 )
 def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
@@ -63,6 +65,18 @@ def test_chat_around_a_claim_to_check_weighs_nothing(small_matcher, message):
         return [t.stem for t in small_matcher.terms(text)]
 
     assert stems(message) == stems("acme built the falcon rocket")
+
+
+def test_a_speaker_the_knowledge_base_knows_stays_in_the_claim(small_matcher):
+    # "Jane Smith" is in the knowledge base: the claim is about what she said.
+    stems = [t.stem for t in small_matcher.terms("smith says acme built the falcon rocket")]
+    assert "smith" in stems
+
+
+def test_a_chief_partner_is_the_main_one_and_a_chief_engineer_a_title():
+    assert "main" in language.words(language.clean("who is russia's chief partner in space"))
+    assert "main" in language.words(language.clean("the top reasons for the sanctions"))
+    assert "chief" in language.words(language.clean("who is the chief engineer"))
 
 
 def test_the_bit_on_something_is_a_part_of_the_article_and_a_bit_is_nothing():
