@@ -136,6 +136,8 @@ def missing_detail(
         return narrowed
     if _asks_what_comes(words, language, phrasings):
         return "what will happen"
+    if _asks_what_came(words, language, phrasings):
+        return "whether it has happened"
     # What a which/what question asks for must be what the entry is about (its phrasings):
     # an answer that names "the main Chinese organizations" as context does not say which
     # firms sell chips.
@@ -249,6 +251,21 @@ def _asks_what_comes(words: list[str], language: Language, phrasings: Iterable[s
     if not words or words[0] not in openers:
         return False
     return all(openers.isdisjoint(language.words(language.clean(p))) for p in phrasings)
+
+
+def _asks_what_came(words: list[str], language: Language, phrasings: Iterable[str]) -> bool:
+    """ "*Did* the bargaining happen?", "has China *already* sold chips?": a question about
+    the past, to an entry whose phrasings speak of what will be and never of what was."""
+    asks_past = not language.past_openers.isdisjoint(words[:2]) or not (
+        language.past_markers.isdisjoint(words)
+    )
+    if not asks_past:
+        return False
+    said = [set(language.words(language.clean(p))) for p in phrasings]
+    past = language.past_openers | language.past_markers
+    return any(not language.future_words.isdisjoint(s) for s in said) and all(
+        past.isdisjoint(s) for s in said
+    )
 
 
 def asks_future_doing(words: list[str], language: Language) -> bool:

@@ -78,6 +78,12 @@ class Language:
     # "Jake *says* China…", "Anna *reckons*…": a speaker the knowledge base does not know,
     # before one of these, is who makes the claim, not what it is about (see terms.py).
     claim_verbs: frozenset[str] = field(default_factory=frozenset)
+    # "*Has* China *already* delivered chips?": a question about what has happened, which an
+    # entry only about what will be (its phrasings speak of the future, never of the past)
+    # cannot answer: the article predicts it, and does not say whether it came (details.py).
+    past_openers: frozenset[str] = field(default_factory=frozenset)
+    past_markers: frozenset[str] = field(default_factory=frozenset)
+    future_words: frozenset[str] = field(default_factory=frozenset)
 
     def stem(self, word: str) -> str:
         return self.stems([word])[0]
@@ -177,6 +183,11 @@ big large small old long far fast soon expensive cheap tall heavy wide deep high
     ),
     claim_verbs=frozenset(
         "says said thinks thought reckons claims claimed believes insists swears".split()
+    ),
+    past_openers=frozenset({"did", "has", "have", "had"}),
+    past_markers=frozenset({"already", "yet"}),
+    future_words=frozenset(
+        "will gonna going might likely future expect expected predict predicts".split()
     ),
 )
 

@@ -292,9 +292,7 @@ class LanguageMatcher:
         parts = question_parts(text)
         if len(parts) > 1:
             found = _distinct_parts(self._match_parts(parts))
-            if any(match.entry is not None for match in found) and (
-                len(found) > 1 or found[0].answered
-            ):
+            if any(match.entry is not None for match in found):
                 return tuple(found)
         elif parts:
             # The question without the preamble before it: the last sentence, then the

@@ -30,6 +30,8 @@ def only(matcher: Matcher, text: str):
         ("was the falcon rocket a success?", "‘success’"),
         ("acme reaction to the falcon rocket", "‘reaction’"),
         ("will acme build the falcon rocket again?", "what will happen"),
+        ("has the moon base already housed four people?", "whether it has happened"),
+        ("did the moon base house four people?", "whether it has happened"),
     ],
 )
 def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
@@ -180,6 +182,24 @@ def test_a_message_answered_by_half_is_not_answered_in_full(small_matcher):
     assert reading.main.decision is Decision.DECLINE  # what stands for the message
     both = small_matcher.read("Who built the Falcon rocket and who is the chief engineer?")
     assert both.answered_in_full and both.main.entry.id == "rocket_builder"
+
+
+def test_a_past_question_is_answered_by_an_entry_about_the_past(small_matcher):
+    # Only an entry about what will be ("the base will house…") cannot say what has been.
+    assert only(small_matcher, "did acme build the falcon rocket?").answered
+
+
+def test_a_part_answered_in_part_keeps_its_partial_when_another_part_got_the_same_entry(
+    small_matcher,
+):
+    # The second part alone is answered by the entry the first part asks a past of: the one
+    # reply says what the article does not (whether it happened), not only the answer.
+    reading = small_matcher.read(
+        "Did the moon base ever house four people, and how many people will live in the moon base?"
+    )
+    assert [(m.decision, m.missing) for m in reading.matches] == [
+        (Decision.PARTIAL, "whether it has happened")
+    ]
 
 
 def test_a_second_question_asking_more_of_the_first_answer_is_covered_by_it(small_matcher):
