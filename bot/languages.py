@@ -153,7 +153,8 @@ manufacture manufactures produce produces maker makers gone departed retired sac
 named purpose goal goals aim aims objective objectives study studies explore research
 investigate planning planned plans head heads boss chief leader director ceo president chairman
 react reacted reaction reactions respond responded response responses ministry minister
-spokesman spokesperson engineers scientists success successful capacity first
+spokesman spokesperson engineers scientists success successful capacity first protest protested
+protests retaliate retaliated retaliation
 """.split()
     ),
     given_by={

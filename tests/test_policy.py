@@ -32,6 +32,7 @@ def only(matcher: Matcher, text: str):
         ("will acme build the falcon rocket again?", "what will happen"),
         ("has the moon base already housed four people?", "whether it has happened"),
         ("did the moon base house four people?", "whether it has happened"),
+        ("did acme protest against building the falcon rocket?", "‘protest’"),
     ],
 )
 def test_a_question_asking_a_detail_the_entry_lacks_gets_a_partial_answer(
