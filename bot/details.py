@@ -69,6 +69,12 @@ def focus_word(words: list[str], language: Language) -> str | None:
 
 # "which Chinese *firms*": the thing asked for may stand a word after an adjective.
 MAX_FOCUS_WORDS = 2
+# Words of where something is from: before the noun a which-question asks for, they only
+# describe it (the entry must still say it: "which *Russian* companies were sanctioned" is not
+# answered by an entry about Chinese ones).
+ORIGIN_WORDS = frozenset(
+    "russian chinese european american ukrainian western foreign international soviet".split()
+)
 
 
 def focus_words(words: list[str], language: Language) -> list[str]:
@@ -142,10 +148,15 @@ def missing_detail(
     # an answer that names "the main Chinese organizations" as context does not say which
     # firms sell chips.
     about = set(chain.from_iterable(index.phrasings[entry_index]))
-    for focus in focus_words(words, language):
-        focus_stems = {term.stem for term in terms if term.word.split()[0] == focus}
-        if focus_stems and not focus_stems & about and not _named(focus, stems, language):
-            return _asked_label("which", focus, language)
+    focus = focus_words(words, language)
+    for position, word in enumerate(focus):
+        word_stems = {term.stem for term in terms if term.word.split()[0] == word}
+        # "which *Russian* mission": where it is from only describes what is asked for; the
+        # entry need only say it.
+        describes = position == 0 and len(focus) > 1 and word in ORIGIN_WORDS
+        given = word_stems & (set(stems) if describes else about)
+        if word_stems and not given and not _named(word, stems, language):
+            return _asked_label("which", word, language)
     return None
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.matcher import ANSWER_MARGIN, CLOSE_RIVAL_ANSWER_SCORE, Decision, Matcher
 from bot.messages import question_parts
+from tests.support import SMALL_KNOWLEDGE
 
 
 def only(matcher: Matcher, text: str):
@@ -538,3 +539,20 @@ def test_a_question_for_the_others_goes_to_the_close_rival_that_names_the_rest(t
     # With no such rival close by, it stays a partial answer.
     far = only(matcher, "what happened to the other projects with acme")
     assert (far.decision, far.missing) == (Decision.PARTIAL, "anything more")
+
+
+ORIGIN_ENTRIES = SMALL_KNOWLEDGE.replace(
+    "The Acme company built the Falcon rocket.", "The American company Acme built the Falcon rocket."
+)
+
+
+def test_where_a_thing_asked_for_is_from_need_only_be_said_by_the_entry(tmp_path):
+    from bot.knowledge import load_knowledge
+
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(ORIGIN_ENTRIES, encoding="utf-8")
+    matcher = Matcher(load_knowledge(path))
+    # No phrasing says "American"; the answer does, and "company" is what is asked for.
+    assert only(matcher, "which american company built the falcon rocket?").answered
+    other = only(matcher, "which chinese company built the falcon rocket?")
+    assert (other.decision, other.missing) == (Decision.PARTIAL, "which chinese")
