@@ -501,7 +501,8 @@ REST_ENTRIES = """\
 title: "A small test article"
 description: "rockets."
 article: |
-  The Falcon project with Acme was cancelled. The rest of the joint projects with Acme remain doubtful.
+  The Falcon project with Acme was cancelled.
+  The rest of the joint projects with Acme remain doubtful.
 entries:
   - id: falcon_project
     questions:
@@ -542,7 +543,8 @@ def test_a_question_for_the_others_goes_to_the_close_rival_that_names_the_rest(t
 
 
 ORIGIN_ENTRIES = SMALL_KNOWLEDGE.replace(
-    "The Acme company built the Falcon rocket.", "The American company Acme built the Falcon rocket."
+    "The Acme company built the Falcon rocket.",
+    "The American company Acme built the Falcon rocket.",
 )
 
 
