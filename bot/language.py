@@ -172,6 +172,12 @@ _CHIEF_ONE = re.compile(
     r"\b(?:chief|top|leading|number one)\s+(?=(?:partner|ally|allie|friend|reason|problem"
     r"|concern|goal|aim|hope|source|supplier|rival|point|issue|worry|obstacle|target)s?\b)"
 )
+# "sees China as its partner": considers China its partner (the synonym group's "see as" holds
+# only when nothing stands between the words).
+_SEE_AS = re.compile(
+    r"\b(?:see|sees|saw|seeing|view|views|viewed|viewing|regard|regards|regarded|regarding"
+    r"|treat|treats|treated|treating)\s+((?:[\w'-]+\s+){1,4}?)as\b"
+)
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
     "outta": "out of",
@@ -259,6 +265,8 @@ def clean(text: str) -> str:
         text = _BIG_DEAL.sub(" important", _WHAT_ABOUT.sub("what about ", text))
     if any(word in text for word in ("chief", "top", "leading", "number one")):
         text = _CHIEF_ONE.sub("main ", text)
+    if " as" in text:
+        text = _SEE_AS.sub(r"considers \1", text)
     if "question" in text:
         text = _INTO_QUESTION.sub(r"makes \1doubtful", text)
     if text.lstrip().startswith(("name", "list", "please")):

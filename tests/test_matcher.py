@@ -79,6 +79,12 @@ def test_a_chief_partner_is_the_main_one_and_a_chief_engineer_a_title():
     assert "chief" in language.words(language.clean("who is the chief engineer"))
 
 
+def test_seeing_something_as_another_is_considering_it_so():
+    words = language.words(language.clean("does russia see china as its main partner"))
+    assert "considers" in words and "see" not in words
+    assert "see" in language.words(language.clean("can you see the moon base"))
+
+
 def test_the_bit_on_something_is_a_part_of_the_article_and_a_bit_is_nothing():
     assert "part" in language.words(language.clean("the gist of the bit on europe"))
     assert "part" not in language.words(language.clean("i am a bit confused"))
