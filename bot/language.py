@@ -178,6 +178,12 @@ _SEE_AS = re.compile(
     r"\b(?:see|sees|saw|seeing|view|views|viewed|viewing|regard|regards|regarded|regarding"
     r"|treat|treats|treated|treating)\s+((?:[\w'-]+\s+){1,4}?)as\b"
 )
+# "some guy called Rogozin", "a place named Kourou": the name is what is spoken of ("called"
+# asks for a name only in a question: "what is it called?").
+_SOMEONE_CALLED = re.compile(
+    r"\b(?:some|a|an|this|that)\s+(?:guy|man|dude|person|bloke|woman|lady|thing|company|place"
+    r"|mission|agency|project|rocket)\s+(?:called|named)\b"
+)
 # Chat spellings of common words, so they drop out or match like the words they stand for.
 CHAT_SPELLINGS = {
     "outta": "out of",
@@ -265,6 +271,8 @@ def clean(text: str) -> str:
         text = _BIG_DEAL.sub(" important", _WHAT_ABOUT.sub("what about ", text))
     if any(word in text for word in ("chief", "top", "leading", "number one")):
         text = _CHIEF_ONE.sub("main ", text)
+    if "called" in text or "named" in text:
+        text = _SOMEONE_CALLED.sub(" ", text)
     if " as" in text:
         text = _SEE_AS.sub(r"considers \1", text)
     if "question" in text:

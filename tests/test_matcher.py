@@ -79,6 +79,12 @@ def test_a_chief_partner_is_the_main_one_and_a_chief_engineer_a_title():
     assert "chief" in language.words(language.clean("who is the chief engineer"))
 
 
+def test_someone_called_a_name_speaks_of_the_name():
+    words = language.words(language.clean("my dad mentions some guy called rogozin"))
+    assert "rogozin" in words and not {"guy", "called"} & set(words)
+    assert "called" in language.words(language.clean("what is the russian mission called"))
+
+
 def test_seeing_something_as_another_is_considering_it_so():
     words = language.words(language.clean("does russia see china as its main partner"))
     assert "considers" in words and "see" not in words
