@@ -403,20 +403,19 @@ class LanguageMatcher:
         if not candidates:
             return Match(Decision.DECLINE)
         best = candidates[0]
-        if best.score >= self._answer_bar(candidates, terms) and self._clear(candidates):
-            entry_index = self._index_of[best.entry.id]
-            if self._names_match(entry_index, terms):
-                phrasings = best.entry.text(self.language.code).questions
-                missing = details.missing_detail(
-                    question, terms, self.index, entry_index, phrasings
-                )
-                if missing is None:
-                    return Match(Decision.ANSWER, (best, *self._close_rivals(candidates)))
-                if missing == details.ANYTHING_MORE:
-                    rest = self._rival_naming_the_rest(question, terms, candidates)
-                    if rest is not None:
-                        return Match(Decision.ANSWER, (rest,))
-                return Match(Decision.PARTIAL, (best,), missing)
+        if (
+            best.score >= self._answer_bar(candidates, terms)
+            and self._clear(candidates)
+            and self._names_match(self._index_of[best.entry.id], terms)
+        ):
+            missing = self._missing_detail(question, terms, best)
+            if missing is None:
+                return Match(Decision.ANSWER, (best, *self._close_rivals(candidates)))
+            if missing == details.ANYTHING_MORE:
+                rest = self._rival_naming_the_rest(question, terms, candidates)
+                if rest is not None:
+                    return Match(Decision.ANSWER, (rest,))
+            return Match(Decision.PARTIAL, (best,), missing)
         if best.score >= SUGGEST_MIN_SCORE:
             floor = max(SUGGEST_MIN_SCORE, best.score - SUGGEST_SPREAD)
             close = [c for c in candidates if c.score >= floor]
@@ -429,13 +428,18 @@ class LanguageMatcher:
         """For "which *other* projects…" that the best entry does not cover: a close rival a
         phrasing of which asks for the others or the rest, and that lacks nothing else."""
         for rival in self._close_rivals(candidates):
-            entry_index = self._index_of[rival.entry.id]
-            phrasings = rival.entry.text(self.language.code).questions
-            if self._names_match(entry_index, terms) and (
-                details.missing_detail(question, terms, self.index, entry_index, phrasings) is None
+            if self._names_match(self._index_of[rival.entry.id], terms) and (
+                self._missing_detail(question, terms, rival) is None
             ):
                 return rival
         return None
+
+    def _missing_detail(self, question: str, terms: list[Term], candidate: Candidate) -> str | None:
+        """What the question asks that the candidate's entry, with its phrasings, does not
+        give (see details.missing_detail)."""
+        entry_index = self._index_of[candidate.entry.id]
+        phrasings = candidate.entry.text(self.language.code).questions
+        return details.missing_detail(question, terms, self.index, entry_index, phrasings)
 
     def _answer_bar(self, candidates: list[Candidate], terms: list[Term]) -> float:
         """ANSWER_MIN_SCORE; or, where the language has one, the lower bar of a lone candidate
